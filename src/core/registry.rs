@@ -1,0 +1,305 @@
+//! The municipality's master data: its areas and its reporting units
+//! (`areas.csv`, `agencies.csv` in the mappings folder). Columns follow
+//! `spec/kyoto/`; extra columns may follow and are ignored.
+
+use super::metric::FIELDS;
+use super::Form;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// An area (区・支所, 地区): the unit of the monthly meetings and of area totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// Code used in records (`C01`).
+    pub code: String,
+    /// Name as staff write it (`北区`).
+    pub name: String,
+    /// Kind (`区`, `支所`, `地区`).
+    pub kind: String,
+    /// 全国地方公共団体コード (six digits with check digit).
+    pub municipal_code: String,
+}
+
+/// A reporting unit: an agency that owes returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agency {
+    /// Code (`CHI-001`).
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind of agency (`地域包括支援センター`).
+    pub agency_type: String,
+    /// Projects it runs (the law's numbering).
+    pub projects: Vec<u8>,
+    /// Field code (`elderly` … `cross`).
+    pub field: String,
+    /// Area codes it serves; empty means city-wide (`ALL`).
+    pub areas: Vec<String>,
+    /// Operation (運営形態).
+    pub operation: String,
+    /// The form it reports on.
+    pub form: Form,
+}
+
+impl Agency {
+    /// The `area_code` of its records: `ALL` for city-wide agencies, the area
+    /// codes joined by `;` for agencies serving several areas.
+    pub fn area_code(&self) -> String {
+        if self.areas.is_empty() {
+            "ALL".to_string()
+        } else {
+            self.areas.join(";")
+        }
+    }
+}
+
+/// The registry of one municipality.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// Areas by code, in file order.
+    pub areas: Vec<Area>,
+    /// Agencies in file order.
+    pub agencies: Vec<Agency>,
+    by_code: BTreeMap<String, usize>,
+}
+
+/// A mistake in the registry files, with its place.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The file could not be opened or read.
+    #[error("{path}: 読み込めません (cannot read): {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A row does not have the expected columns.
+    #[error("{path}: {line}行目 (line {line}): {source}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// One-based line.
+        line: u64,
+        /// Why.
+        source: csv::Error,
+    },
+    /// A value in a row is not allowed.
+    #[error("{path}: {line}行目 (line {line}) 列 {column}: {message}")]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// One-based line.
+        line: u64,
+        /// Column name.
+        column: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct AreaRow {
+    area_code: String,
+    area_name: String,
+    kind: String,
+    municipal_code: String,
+}
+
+#[derive(Deserialize)]
+struct AgencyRow {
+    agency_code: String,
+    agency_name: String,
+    agency_type: String,
+    projects: String,
+    field: String,
+    area: String,
+    operation: String,
+    form: String,
+}
+
+impl Registry {
+    /// Reads `areas.csv` and `agencies.csv` from a mappings folder.
+    ///
+    /// # Errors
+    /// Any unreadable file, missing column, unknown field or form, unknown area
+    /// or duplicate code, with its file and line.
+    pub fn load(dir: &Path) -> Result<Registry, RegistryError> {
+        let areas_path = dir.join("areas.csv");
+        let mut areas = Vec::new();
+        for (_, row) in read_rows::<AreaRow>(&areas_path)? {
+            areas.push(Area {
+                code: row.area_code.trim().to_string(),
+                name: row.area_name.trim().to_string(),
+                kind: row.kind.trim().to_string(),
+                municipal_code: row.municipal_code.trim().to_string(),
+            });
+        }
+        let agencies_path = dir.join("agencies.csv");
+        let mut reg = Registry {
+            areas,
+            ..Registry::default()
+        };
+        for (line, row) in read_rows::<AgencyRow>(&agencies_path)? {
+            let bad = |column: &'static str, message: String| RegistryError::Value {
+                path: agencies_path.clone(),
+                line,
+                column,
+                message,
+            };
+            let field = FIELDS
+                .iter()
+                .find(|(code, ja)| *ja == row.field.trim() || *code == row.field.trim())
+                .map(|(code, _)| code.to_string())
+                .ok_or_else(|| {
+                    bad(
+                        "field",
+                        format!("分野 {:?} は不明です (unknown field)", row.field),
+                    )
+                })?;
+            let form = Form::from_code(row.form.trim()).ok_or_else(|| {
+                bad(
+                    "form",
+                    format!("様式 {:?} は不明です (unknown form)", row.form),
+                )
+            })?;
+            let mut projects = Vec::new();
+            for p in split_list(&row.projects) {
+                match p.parse::<u8>() {
+                    Ok(n) if (1..=6).contains(&n) => projects.push(n),
+                    _ => {
+                        return Err(bad(
+                            "projects",
+                            format!("事業番号 {p:?} は1〜6ではありません"),
+                        ))
+                    }
+                }
+            }
+            let area_field = row.area.trim();
+            let areas: Vec<String> = if area_field == "ALL" {
+                Vec::new()
+            } else {
+                split_list(area_field).map(str::to_string).collect()
+            };
+            for a in &areas {
+                if reg.area(a).is_none() {
+                    return Err(bad("area", format!("区域 {a:?} は areas.csv にありません")));
+                }
+            }
+            let code = row.agency_code.trim().to_string();
+            if reg.by_code.contains_key(&code) {
+                return Err(bad(
+                    "agency_code",
+                    format!("機関コード {code} が重複しています"),
+                ));
+            }
+            reg.by_code.insert(code.clone(), reg.agencies.len());
+            reg.agencies.push(Agency {
+                code,
+                name: row.agency_name.trim().to_string(),
+                agency_type: row.agency_type.trim().to_string(),
+                projects,
+                field,
+                areas,
+                operation: row.operation.trim().to_string(),
+                form,
+            });
+        }
+        Ok(reg)
+    }
+
+    /// A registry from areas and agencies already checked.
+    pub fn new(areas: Vec<Area>, agencies: Vec<Agency>) -> Registry {
+        let by_code = agencies
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        Registry {
+            areas,
+            agencies,
+            by_code,
+        }
+    }
+
+    /// The agency with this code.
+    pub fn agency(&self, code: &str) -> Option<&Agency> {
+        self.by_code.get(code).map(|&i| &self.agencies[i])
+    }
+
+    /// The area with this code.
+    pub fn area(&self, code: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.code == code)
+    }
+
+    /// The area whose code or name is `text` (after trimming).
+    pub fn area_by_code_or_name(&self, text: &str) -> Option<&Area> {
+        let t = text.trim();
+        self.areas.iter().find(|a| a.code == t || a.name == t)
+    }
+
+    /// Units that owe a return every month.
+    pub fn monthly_reporters(&self) -> impl Iterator<Item = &Agency> {
+        self.agencies.iter().filter(|a| a.form.is_monthly())
+    }
+}
+
+fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split([';', '、', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
+fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<(u64, T)>, RegistryError> {
+    let bytes = std::fs::read(path).map_err(|source| RegistryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // Notepad and Excel write a BOM; accept it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes);
+    let csv_err = |source: csv::Error| RegistryError::Csv {
+        path: path.to_path_buf(),
+        line: source.position().map_or(0, |p| p.line()),
+        source,
+    };
+    let headers = rdr.headers().map_err(csv_err)?.clone();
+    let mut out = Vec::new();
+    for record in rdr.records() {
+        let record = record.map_err(csv_err)?;
+        let line = record.position().map_or(0, |p| p.line());
+        let row = record
+            .deserialize(Some(&headers))
+            .map_err(|source| RegistryError::Csv {
+                path: path.to_path_buf(),
+                line,
+                source,
+            })?;
+        out.push((line, row));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_unknown_area_with_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("areas.csv"),
+            "area_code,area_name,kind,municipal_code\nA1,一区,区,000000\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("agencies.csv"),
+            "agency_code,agency_name,agency_type,projects,field,area,operation,form\n\
+             X-1,甲,包括,1,高齢,A1,委託,F1\nX-2,乙,包括,1,高齢,A9,委託,F1\n",
+        )
+        .unwrap();
+        let err = Registry::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("A9") && err.contains("line 3"), "{err}");
+    }
+}

@@ -1,0 +1,224 @@
+//! Stage 0 — mapping: how a municipality's returns are laid out, as data.
+//!
+//! A mappings folder holds the registry (`agencies.csv`, `areas.csv`),
+//! `municipality.toml`, and one TOML file per layout of return (`f1.toml`,
+//! `f1_vendor_csv.toml` …). A layout file says how a sheet is recognised,
+//! where the header-block values sit (by label), and which tables hold the
+//! figures (by label). The format is documented for staff in
+//! `mappings/README.md`.
+//!
+//! Every mistake in a mapping file is reported with its file, line and column
+//! when the folder is loaded, before any return is read.
+
+pub mod layout;
+
+pub use layout::{CaseColumn, FormLayout, HeaderField, KeyKind, Labels, Table, TableLayout};
+
+use crate::core::Registry;
+use crate::normalize::text::label_key;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// `municipality.toml`: the municipality's name and settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Municipality {
+    /// Name in Japanese (`京都市`).
+    pub name: String,
+    /// Name in English.
+    #[serde(default)]
+    pub name_en: String,
+    /// 全国地方公共団体コード of the municipality.
+    #[serde(default)]
+    pub municipal_code: String,
+}
+
+/// Everything in one mappings folder.
+#[derive(Debug, Clone)]
+pub struct Mappings {
+    /// The folder.
+    pub dir: PathBuf,
+    /// `municipality.toml`.
+    pub municipality: Municipality,
+    /// `agencies.csv` and `areas.csv`.
+    pub registry: Registry,
+    /// The layout files, in file-name order.
+    pub layouts: Vec<FormLayout>,
+    /// Every file read, for the run manifest: (name, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// A mistake in a mapping file, with its place.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    /// A file could not be read.
+    #[error("{path}: 読み込めません (cannot read): {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown key; the message carries line and column.
+    #[error("{path}: {message}")]
+    Toml {
+        /// The file.
+        path: PathBuf,
+        /// toml's message, with line and column.
+        message: String,
+    },
+    /// A value that parses but is not allowed.
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// One-based line.
+        line: usize,
+        /// One-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The registry files.
+    #[error(transparent)]
+    Registry(#[from] crate::core::registry::RegistryError),
+}
+
+impl Mappings {
+    /// Loads and checks a mappings folder. Collects every mistake in every
+    /// layout file rather than stopping at the first.
+    ///
+    /// # Errors
+    /// All mistakes found, each with its file, line and column.
+    pub fn load(dir: &Path) -> Result<Mappings, Vec<MappingError>> {
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        let read = |name: &Path| -> Result<(String, Vec<u8>), MappingError> {
+            let bytes = std::fs::read(name).map_err(|source| MappingError::Io {
+                path: name.to_path_buf(),
+                source,
+            })?;
+            let rel = name
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok((rel, bytes))
+        };
+        let muni_path = dir.join("municipality.toml");
+        let municipality = match read(&muni_path) {
+            Ok((rel, bytes)) => {
+                let parsed = toml_text(&muni_path, &bytes).and_then(|t| {
+                    toml::from_str::<Municipality>(&t).map_err(|e| toml_error(&muni_path, &e))
+                });
+                files.push((rel, bytes));
+                match parsed {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let registry = match Registry::load(dir) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                errors.push(e.into());
+                None
+            }
+        };
+        for name in ["agencies.csv", "areas.csv"] {
+            if let Ok(f) = read(&dir.join(name)) {
+                files.push(f);
+            }
+        }
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.extension().is_some_and(|e| e == "toml")
+                        && p.file_name().is_some_and(|n| n != "municipality.toml")
+                })
+                .collect(),
+            Err(source) => {
+                errors.push(MappingError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                });
+                Vec::new()
+            }
+        };
+        paths.sort();
+        let mut layouts = Vec::new();
+        for path in paths {
+            match read(&path) {
+                Ok((rel, bytes)) => {
+                    match toml_text(&path, &bytes)
+                        .map_err(|e| vec![e])
+                        .and_then(|text| layout::parse(&path, &text))
+                    {
+                        Ok(l) => layouts.push(l),
+                        Err(mut errs) => errors.append(&mut errs),
+                    }
+                    files.push((rel, bytes));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if layouts.is_empty() && errors.is_empty() {
+            errors.push(MappingError::Invalid {
+                path: dir.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: "様式の対応表 (*.toml) がありません (no layout files)".into(),
+            });
+        }
+        files.sort();
+        match (municipality, registry) {
+            (Some(municipality), Some(registry)) if errors.is_empty() => Ok(Mappings {
+                dir: dir.to_path_buf(),
+                municipality,
+                registry,
+                layouts,
+                files,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The layout whose recognition labels all appear in `labels` (label keys
+    /// of a sheet's cells), preferring the most specific one.
+    pub fn recognise<'a>(
+        &'a self,
+        labels: &std::collections::HashSet<String>,
+    ) -> Option<&'a FormLayout> {
+        self.layouts
+            .iter()
+            .filter(|l| l.recognize.iter().all(|r| labels.contains(&label_key(r))))
+            .max_by_key(|l| l.recognize.len())
+    }
+}
+
+/// Mapping files are UTF-8; a BOM (Notepad) is accepted.
+fn toml_text(path: &Path, bytes: &[u8]) -> Result<String, MappingError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| MappingError::Toml {
+        path: path.to_path_buf(),
+        message: format!(
+            "UTF-8 で保存してください (save as UTF-8): byte {}",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+fn toml_error(path: &Path, e: &toml::de::Error) -> MappingError {
+    MappingError::Toml {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}

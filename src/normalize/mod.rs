@@ -1,0 +1,327 @@
+//! Stage 2 — normalize: a grid of cells, through a layout file, into figures,
+//! a case list and problems, each tied to its cell.
+//!
+//! Tables are found by their labels, never by fixed cells. Every row of the
+//! sheet is accounted for ([`RowAccount`]): it produced figures, produced a
+//! problem, or was skipped on purpose (blank, header, total, note), and a row
+//! holding numbers that no table claimed is reported rather than dropped.
+
+pub mod month;
+pub mod personal;
+pub mod text;
+pub mod value;
+
+mod problem;
+mod rows;
+mod tables;
+
+pub use problem::Problem;
+pub use rows::{RowAccount, RowUse};
+
+use crate::core::{Form, Location, MeetingKind, Metric, Rule, YearMonth};
+use crate::mapping::{FormLayout, HeaderField, Mappings, TableLayout};
+use crate::read::{Book, Cell, Sheet};
+use std::collections::HashSet;
+use text::label_key;
+
+/// One figure read from a return, before the registry gives it its agency's
+/// area and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// The row's dimension (attribute code, sending agency, area, site), or empty.
+    pub key: String,
+    /// What was counted.
+    pub metric: Metric,
+    /// The count.
+    pub value: u64,
+    /// The row's own area code, where the table has one.
+    pub area: Option<String>,
+    /// The cell.
+    pub source: Location,
+}
+
+/// A total row's figure and the figures it should equal the sum of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatedTotal {
+    /// The metric.
+    pub metric: Metric,
+    /// What the total cell says.
+    pub stated: u64,
+    /// The sum of the rows above it.
+    pub parts_sum: u64,
+    /// The total cell.
+    pub source: Location,
+}
+
+/// One line of a case list, read but not yet given its month and centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseLine {
+    /// 事案番号.
+    pub case_id: String,
+    /// 会議区分.
+    pub meeting_kind: MeetingKind,
+    /// 会議日 as `YYYY-MM-DD` (or the text found, when unreadable; a problem says so).
+    pub meeting_date: String,
+    /// 主な課題.
+    pub issues: Vec<String>,
+    /// 参加機関コード, with the cell they came from.
+    pub participants: Vec<String>,
+    /// 主担当機関コード.
+    pub lead_agency: String,
+    /// The row's first cell.
+    pub source: Location,
+    /// The 参加機関コード cell.
+    pub participants_source: Location,
+}
+
+/// A header-block value and its cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderValue<T> {
+    /// The value read.
+    pub value: T,
+    /// The text as found.
+    pub text: String,
+    /// Its cell.
+    pub source: Location,
+}
+
+/// A return, normalized.
+#[derive(Debug, Clone)]
+pub struct Return {
+    /// File name relative to the returns folder.
+    pub file: String,
+    /// The layout file that read it.
+    pub layout: String,
+    /// Its form.
+    pub form: Form,
+    /// The sheet the form was found on (empty for CSV).
+    pub sheet: String,
+    /// 機関コード.
+    pub agency_code: Option<HeaderValue<String>>,
+    /// 機関名.
+    pub agency_name: Option<String>,
+    /// 報告年月.
+    pub month: Option<HeaderValue<YearMonth>>,
+    /// Template version cell.
+    pub version: Option<String>,
+    /// The figures.
+    pub figures: Vec<Figure>,
+    /// Total rows, for checking.
+    pub totals: Vec<StatedTotal>,
+    /// The case list (F2).
+    pub cases: Vec<CaseLine>,
+    /// Problems found while reading.
+    pub problems: Vec<Problem>,
+    /// What became of every row.
+    pub rows: RowAccount,
+}
+
+/// Normalizes one book with the layouts of a mappings folder.
+///
+/// # Errors
+/// A problem (`unknown_form`) when no visible sheet matches any layout.
+pub fn normalize(book: &Book, mappings: &Mappings) -> Result<Return, Box<Problem>> {
+    for (index, sheet) in book.sheets.iter().enumerate() {
+        let labels: HashSet<String> = sheet
+            .rows
+            .iter()
+            .flatten()
+            .filter_map(|c| match c {
+                Cell::Text(t) => Some(label_key(t)),
+                _ => None,
+            })
+            .collect();
+        if let Some(layout) = mappings.recognise(&labels) {
+            let mut ret = read_sheet(book, sheet, layout, mappings);
+            // Rows of the other sheets were looked at and deliberately left.
+            for (i, other) in book.sheets.iter().enumerate() {
+                if i != index {
+                    ret.rows.skip_other_sheet(other.rows.len());
+                }
+            }
+            return Ok(ret);
+        }
+    }
+    let names: Vec<String> = mappings.layouts.iter().map(|l| l.title.clone()).collect();
+    Err(Box::new(Problem::new(
+        Rule::UnknownForm,
+        Location::file(&book.file),
+        format!(
+            "どの様式とも判別できません。様式の見出しが変わっていないか確認してください (no sheet matches a known layout: {})",
+            names.join(" / ")
+        ),
+    )))
+}
+
+fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappings) -> Return {
+    let mut rows = rows::Claims::new(sheet);
+    let mut ret = Return {
+        file: book.file.clone(),
+        layout: layout.file.clone(),
+        form: layout.form,
+        sheet: sheet.name.clone(),
+        agency_code: None,
+        agency_name: None,
+        month: None,
+        version: None,
+        figures: Vec::new(),
+        totals: Vec::new(),
+        cases: Vec::new(),
+        problems: Vec::new(),
+        rows: RowAccount::default(),
+    };
+    let ctx = tables::Context {
+        file: &book.file,
+        sheet,
+        registry: &mappings.registry,
+    };
+    for (field, labels) in &layout.header {
+        let Some((r, c, cell)) = find_header_value(sheet, labels) else {
+            // A long table carries agency and month on every row instead.
+            if !has_long_table(layout) {
+                ret.problems.push(
+                    Problem::new(
+                        Rule::MissingField,
+                        Location::file(&book.file).in_sheet(&sheet.name),
+                        format!(
+                            "見出し「{}」が見つかりません (header label not found)",
+                            labels.join("」「")
+                        ),
+                    )
+                    .expected(labels.join(" / ")),
+                );
+            }
+            continue;
+        };
+        rows.claim(r, RowUse::Header);
+        let source = sheet.location(&book.file, r, c);
+        let text_value = cell.as_text();
+        match field {
+            HeaderField::Month => match month::parse_month(cell) {
+                Some(m) => {
+                    ret.month = Some(HeaderValue {
+                        value: m,
+                        text: text_value,
+                        source,
+                    })
+                }
+                None => {
+                    rows.claim(r, RowUse::Finding);
+                    ret.problems.push(
+                        Problem::new(Rule::BadValue, source, format!("報告年月「{text_value}」を年月として読めません (cannot read the month)"))
+                            .expected("令和7年4月 / 2025-04 など")
+                            .actual(text_value),
+                    );
+                }
+            },
+            HeaderField::AgencyCode => {
+                let code = text::value_text(&text_value);
+                if code.is_empty() {
+                    ret.problems.push(Problem::new(
+                        Rule::MissingField,
+                        source,
+                        "機関コードが空欄です (agency code is blank)".into(),
+                    ));
+                } else {
+                    ret.agency_code = Some(HeaderValue {
+                        value: code,
+                        text: text_value,
+                        source,
+                    });
+                }
+            }
+            HeaderField::AgencyName => ret.agency_name = Some(text_value.trim().to_string()),
+            HeaderField::Version => ret.version = Some(text_value.trim().to_string()),
+        }
+    }
+    for (metric, labels) in &layout.header_figures {
+        match find_header_value(sheet, labels) {
+            Some((r, c, cell)) => {
+                let source = sheet.location(&book.file, r, c);
+                match value::parse_count(cell) {
+                    value::Count::Value(v) => {
+                        rows.claim(r, RowUse::Record);
+                        ret.figures.push(Figure {
+                            key: String::new(),
+                            metric: *metric,
+                            value: v,
+                            area: None,
+                            source,
+                        });
+                    }
+                    value::Count::Blank => {
+                        rows.claim(r, RowUse::Finding);
+                        ret.problems.push(
+                            Problem::new(
+                                Rule::MissingField,
+                                source,
+                                format!("「{}」が空欄です (blank)", labels[0]),
+                            )
+                            .expected("0以上の整数"),
+                        );
+                    }
+                    value::Count::Bad(t) => {
+                        rows.claim(r, RowUse::Finding);
+                        ret.problems
+                            .push(Problem::bad_value(source, &labels[0], &t));
+                    }
+                }
+            }
+            None if has_long_table(layout) => {}
+            None => ret.problems.push(Problem::new(
+                Rule::MissingField,
+                Location::file(&book.file).in_sheet(&sheet.name),
+                format!(
+                    "見出し「{}」が見つかりません (header label not found)",
+                    labels.join("」「")
+                ),
+            )),
+        }
+    }
+    for table in &layout.tables {
+        let out = tables::read(&ctx, &table.layout, &mut rows);
+        ret.figures.extend(out.figures);
+        ret.totals.extend(out.totals);
+        ret.cases.extend(out.cases);
+        ret.problems.extend(out.problems);
+        if let Some(a) = out.agency_code {
+            ret.agency_code.get_or_insert(a);
+        }
+        if let Some(m) = out.month {
+            ret.month.get_or_insert(m);
+        }
+    }
+    let (account, stray) = rows.finish(&book.file);
+    ret.problems.extend(stray);
+    ret.rows = account;
+    ret
+}
+
+fn has_long_table(layout: &FormLayout) -> bool {
+    layout
+        .tables
+        .iter()
+        .any(|t| matches!(t.layout, TableLayout::Long { .. }))
+}
+
+/// The value of a header-block label: the first non-blank cell one or two
+/// to the right of the label.
+fn find_header_value<'s>(sheet: &'s Sheet, labels: &[String]) -> Option<(usize, usize, &'s Cell)> {
+    let keys: Vec<String> = labels.iter().map(|l| label_key(l)).collect();
+    for (r, row) in sheet.rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if let Cell::Text(t) = cell {
+                if keys.contains(&label_key(t)) {
+                    for dc in 1..=2 {
+                        let v = sheet.get(r, c + dc);
+                        if !v.is_blank() {
+                            return Some((r, c + dc, v));
+                        }
+                    }
+                    return Some((r, c + 1, sheet.get(r, c + 1)));
+                }
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,79 @@
+//! A problem found while reading one return: a finding that does not yet know
+//! the batch month. It carries its place, the text found and what was expected.
+
+use crate::core::{Finding, Location, Rule, Severity, YearMonth};
+
+/// A problem in one return, tied to its cell.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_loc}: {message}")]
+pub struct Problem {
+    /// The rule.
+    pub rule: Rule,
+    /// How serious.
+    pub severity: Severity,
+    /// Japanese message for staff and agencies.
+    pub message: String,
+    /// What was expected.
+    pub expected: String,
+    /// What was found.
+    pub actual: String,
+    /// Where.
+    pub source_loc: Location,
+}
+
+impl Problem {
+    /// An error-level problem.
+    pub fn new(rule: Rule, source_loc: Location, message: String) -> Self {
+        Problem {
+            rule,
+            severity: Severity::Error,
+            message,
+            expected: String::new(),
+            actual: String::new(),
+            source_loc,
+        }
+    }
+
+    /// A `bad_value` problem quoting the text found.
+    pub fn bad_value(source_loc: Location, what: &str, text: &str) -> Self {
+        Problem::new(
+            Rule::BadValue,
+            source_loc,
+            format!("「{what}」の値「{text}」を0以上の整数として読めません (not a non-negative integer)"),
+        )
+        .expected("0以上の整数")
+        .actual(text)
+    }
+
+    /// Sets the severity.
+    pub fn severity(mut self, s: Severity) -> Self {
+        self.severity = s;
+        self
+    }
+
+    /// Sets what was expected.
+    pub fn expected(mut self, e: impl Into<String>) -> Self {
+        self.expected = e.into();
+        self
+    }
+
+    /// Sets what was found.
+    pub fn actual(mut self, a: impl Into<String>) -> Self {
+        self.actual = a.into();
+        self
+    }
+
+    /// The finding for the batch month and agency.
+    pub fn into_finding(self, month: YearMonth, agency: &str) -> Finding {
+        Finding {
+            month,
+            severity: self.severity,
+            rule: self.rule,
+            agency_code: agency.to_string(),
+            message: self.message,
+            expected: self.expected,
+            actual: self.actual,
+            sources: vec![self.source_loc],
+        }
+    }
+}

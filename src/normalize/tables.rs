@@ -1,0 +1,671 @@
+//! The four table layouts of a mapping file, read from a sheet: wide (rows ×
+//! metric columns), items (one labelled figure per row), cases (the F2 case
+//! list) and long (one row per figure, as case systems export).
+//!
+//! A table is found by its heading row: the first row holding the labels the
+//! mapping gives. It runs until the first blank row or its total row.
+
+use super::month::{parse_date, parse_month};
+use super::personal::suspect;
+use super::rows::{Claims, RowUse};
+use super::text::{label_key, value_text};
+use super::value::{parse_count, Count};
+use super::{CaseLine, Figure, HeaderValue, Problem, StatedTotal};
+use crate::core::{Location, Metric, Registry, Rule, YearMonth};
+use crate::mapping::layout::LongColumn;
+use crate::mapping::{CaseColumn, KeyKind, Labels, TableLayout};
+use crate::read::{Cell, Sheet};
+use std::collections::HashMap;
+
+pub(super) struct Context<'a> {
+    pub file: &'a str,
+    pub sheet: &'a Sheet,
+    pub registry: &'a Registry,
+}
+
+impl Context<'_> {
+    fn loc(&self, r: usize, c: usize) -> Location {
+        self.sheet.location(self.file, r, c)
+    }
+
+    fn sheet_loc(&self) -> Location {
+        Location::file(self.file).in_sheet(&self.sheet.name)
+    }
+}
+
+#[derive(Default)]
+pub(super) struct TableOutput {
+    pub figures: Vec<Figure>,
+    pub totals: Vec<StatedTotal>,
+    pub cases: Vec<CaseLine>,
+    pub problems: Vec<Problem>,
+    pub agency_code: Option<HeaderValue<String>>,
+    pub month: Option<HeaderValue<YearMonth>>,
+}
+
+pub(super) fn read(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> TableOutput {
+    match layout {
+        TableLayout::Wide { .. } => read_wide(ctx, layout, rows),
+        TableLayout::Items {
+            label_column,
+            value_column,
+            items,
+        } => read_items(ctx, label_column, value_column, items, rows),
+        TableLayout::Cases {
+            columns,
+            meeting_kinds,
+        } => read_cases(ctx, columns, meeting_kinds, rows),
+        TableLayout::Long {
+            columns,
+            keys,
+            metrics,
+        } => read_long(ctx, columns, keys, metrics, rows),
+    }
+}
+
+fn matches_any(cell: &Cell, labels: &[String]) -> bool {
+    match cell {
+        Cell::Text(t) => {
+            let k = label_key(t);
+            labels.iter().any(|l| label_key(l) == k)
+        }
+        _ => false,
+    }
+}
+
+/// Column of `labels` in row `r`, if any.
+fn column_of(sheet: &Sheet, r: usize, labels: &[String]) -> Option<usize> {
+    sheet
+        .rows
+        .get(r)?
+        .iter()
+        .position(|c| matches_any(c, labels))
+}
+
+/// The first unclaimed row holding every group of labels, with their columns.
+fn find_heading(
+    sheet: &Sheet,
+    groups: &[&Labels],
+    rows: &Claims<'_>,
+) -> Option<(usize, Vec<Option<usize>>)> {
+    // The first group is required; the row must also hold at least one other.
+    (0..sheet.rows.len()).find_map(|r| {
+        if rows.is_claimed(r) {
+            return None;
+        }
+        let cols: Vec<Option<usize>> = groups.iter().map(|g| column_of(sheet, r, g)).collect();
+        let found = cols.iter().filter(|c| c.is_some()).count();
+        (cols[0].is_some() && (found >= 2 || groups.len() == 1)).then_some((r, cols))
+    })
+}
+
+fn missing_heading(ctx: &Context<'_>, labels: &[String]) -> Problem {
+    Problem::new(
+        Rule::MissingField,
+        ctx.sheet_loc(),
+        format!(
+            "表の見出し「{}」が見つかりません (table heading not found)",
+            labels.join("」「")
+        ),
+    )
+    .expected(labels.join(" / "))
+}
+
+fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> TableOutput {
+    let TableLayout::Wide {
+        key_column,
+        key_kind,
+        keys,
+        area_column,
+        total_labels,
+        columns,
+        optional,
+    } = layout
+    else {
+        return TableOutput::default();
+    };
+    let mut out = TableOutput::default();
+    let groups: Vec<&Labels> = std::iter::once(key_column)
+        .chain(columns.iter().map(|(_, l)| l))
+        .collect();
+    let Some((head, cols)) = find_heading(ctx.sheet, &groups, rows) else {
+        out.problems.push(missing_heading(ctx, key_column));
+        return out;
+    };
+    rows.claim(head, RowUse::Header);
+    let key_col = cols[0].unwrap_or(0);
+    let area_col = if area_column.is_empty() {
+        None
+    } else {
+        column_of(ctx.sheet, head, area_column)
+    };
+    if !area_column.is_empty() && area_col.is_none() {
+        out.problems
+            .push(missing_heading(ctx, area_column).at(ctx.loc(head, key_col)));
+    }
+    let mut metric_cols: Vec<(Metric, usize, &str)> = Vec::new();
+    for ((metric, labels), col) in columns.iter().zip(&cols[1..]) {
+        match col {
+            Some(c) => metric_cols.push((*metric, *c, labels[0].as_str())),
+            None if optional.contains(metric) => {}
+            None => out.problems.push(
+                Problem::new(
+                    Rule::MissingField,
+                    ctx.loc(head, key_col),
+                    format!("列「{}」が見つかりません (column not found)", labels[0]),
+                )
+                .expected(labels.join(" / ")),
+            ),
+        }
+    }
+    // Records follow the sheet's column order.
+    metric_cols.sort_by_key(|&(_, c, _)| c);
+    let mut sums: HashMap<Metric, u64> = HashMap::new();
+    let mut r = head + 1;
+    while r < ctx.sheet.rows.len() && !ctx.sheet.row_is_blank(r) {
+        let key_cell = ctx.sheet.get(r, key_col);
+        if matches_any(key_cell, total_labels) {
+            rows.claim(r, RowUse::Total);
+            for &(metric, c, label) in &metric_cols {
+                match parse_count(ctx.sheet.get(r, c)) {
+                    Count::Value(v) => out.totals.push(StatedTotal {
+                        metric,
+                        stated: v,
+                        parts_sum: sums.get(&metric).copied().unwrap_or(0),
+                        source: ctx.loc(r, c),
+                    }),
+                    Count::Blank => {}
+                    Count::Bad(t) => {
+                        rows.claim(r, RowUse::Finding);
+                        out.problems
+                            .push(Problem::bad_value(ctx.loc(r, c), label, &t));
+                    }
+                }
+            }
+            break;
+        }
+        let key_text = key_cell.as_text();
+        let key = match resolve_key(ctx, key_kind, keys, &key_text) {
+            Ok(k) => k,
+            Err(expected) => {
+                rows.claim(r, RowUse::Finding);
+                let msg = if key_text.trim().is_empty() {
+                    "行の見出しが空欄です (row label is blank)".to_string()
+                } else {
+                    format!("行の見出し「{key_text}」は様式にありません (unknown row label)")
+                };
+                out.problems.push(
+                    Problem::new(Rule::BadValue, ctx.loc(r, key_col), msg)
+                        .expected(expected)
+                        .actual(key_text),
+                );
+                r += 1;
+                continue;
+            }
+        };
+        let area = match area_col {
+            Some(c) => {
+                let t = ctx.sheet.get(r, c).as_text();
+                match ctx.registry.area_by_code_or_name(&value_text(&t)) {
+                    Some(a) => Some(a.code.clone()),
+                    None => {
+                        rows.claim(r, RowUse::Finding);
+                        out.problems.push(
+                            Problem::new(
+                                Rule::BadValue,
+                                ctx.loc(r, c),
+                                format!("区域「{t}」は登録にありません (unknown area)"),
+                            )
+                            .expected(
+                                ctx.registry
+                                    .areas
+                                    .iter()
+                                    .map(|a| a.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("・"),
+                            )
+                            .actual(t),
+                        );
+                        None
+                    }
+                }
+            }
+            // For area tables the key is the row's area.
+            None if *key_kind == KeyKind::Area && ctx.registry.area(&key).is_some() => {
+                Some(key.clone())
+            }
+            None => None,
+        };
+        let mut any = false;
+        for &(metric, c, label) in &metric_cols {
+            let value = match parse_count(ctx.sheet.get(r, c)) {
+                Count::Value(v) => v,
+                Count::Blank if optional.contains(&metric) => continue,
+                // Spec §1: a blank in a table is zero.
+                Count::Blank => 0,
+                Count::Bad(t) => {
+                    rows.claim(r, RowUse::Finding);
+                    out.problems
+                        .push(Problem::bad_value(ctx.loc(r, c), label, &t));
+                    continue;
+                }
+            };
+            *sums.entry(metric).or_default() += value;
+            any = true;
+            out.figures.push(Figure {
+                key: key.clone(),
+                metric,
+                value,
+                area: area.clone(),
+                source: ctx.loc(r, c),
+            });
+        }
+        rows.claim(r, if any { RowUse::Record } else { RowUse::Note });
+        r += 1;
+    }
+    out
+}
+
+/// Reads a row key; on failure, what was expected.
+fn resolve_key(
+    ctx: &Context<'_>,
+    kind: &KeyKind,
+    keys: &HashMap<String, String>,
+    text: &str,
+) -> Result<String, String> {
+    let mapped = keys.get(&label_key(text)).cloned();
+    let plain = value_text(text);
+    match kind {
+        KeyKind::Code => mapped.ok_or_else(|| "様式の行見出し".to_string()),
+        KeyKind::Text if plain.is_empty() => Err("拠点・活動名".to_string()),
+        KeyKind::Text => Ok(plain),
+        KeyKind::Area => mapped
+            .or_else(|| {
+                ctx.registry
+                    .area_by_code_or_name(&plain)
+                    .map(|a| a.code.clone())
+            })
+            .ok_or_else(|| "区域コードまたは区域名".to_string()),
+        KeyKind::Agency if plain.is_empty() => Err("機関コード".to_string()),
+        KeyKind::Agency => Ok(plain),
+    }
+}
+
+fn read_items(
+    ctx: &Context<'_>,
+    label_column: &Labels,
+    value_column: &Labels,
+    items: &[(Metric, Labels)],
+    rows: &mut Claims<'_>,
+) -> TableOutput {
+    let mut out = TableOutput::default();
+    let Some((head, cols)) = find_heading(ctx.sheet, &[label_column, value_column], rows) else {
+        out.problems.push(missing_heading(ctx, label_column));
+        return out;
+    };
+    let (Some(lc), Some(vc)) = (cols[0], cols[1]) else {
+        out.problems.push(missing_heading(ctx, value_column));
+        return out;
+    };
+    rows.claim(head, RowUse::Header);
+    let mut seen: Vec<Metric> = Vec::new();
+    let mut r = head + 1;
+    while r < ctx.sheet.rows.len() && !ctx.sheet.row_is_blank(r) {
+        let label_cell = ctx.sheet.get(r, lc);
+        match items
+            .iter()
+            .find(|(_, labels)| matches_any(label_cell, labels))
+        {
+            Some((metric, labels)) => {
+                seen.push(*metric);
+                match parse_count(ctx.sheet.get(r, vc)) {
+                    Count::Value(v) => {
+                        rows.claim(r, RowUse::Record);
+                        out.figures.push(Figure {
+                            key: String::new(),
+                            metric: *metric,
+                            value: v,
+                            area: None,
+                            source: ctx.loc(r, vc),
+                        });
+                    }
+                    Count::Blank => {
+                        rows.claim(r, RowUse::Record);
+                        out.figures.push(Figure {
+                            key: String::new(),
+                            metric: *metric,
+                            value: 0,
+                            area: None,
+                            source: ctx.loc(r, vc),
+                        });
+                    }
+                    Count::Bad(t) => {
+                        rows.claim(r, RowUse::Finding);
+                        out.problems
+                            .push(Problem::bad_value(ctx.loc(r, vc), &labels[0], &t));
+                    }
+                }
+            }
+            None => {
+                rows.claim(r, RowUse::Finding);
+                let t = label_cell.as_text();
+                out.problems.push(
+                    Problem::new(
+                        Rule::BadValue,
+                        ctx.loc(r, lc),
+                        format!("項目「{t}」は様式にありません (unknown item)"),
+                    )
+                    .actual(t),
+                );
+            }
+        }
+        r += 1;
+    }
+    for (metric, labels) in items {
+        if !seen.contains(metric) {
+            out.problems.push(
+                Problem::new(
+                    Rule::MissingField,
+                    ctx.loc(head, lc),
+                    format!("項目「{}」の行がありません (row missing)", labels[0]),
+                )
+                .expected(labels[0].clone()),
+            );
+        }
+    }
+    out
+}
+
+/// Agency codes in one cell, separated by ・ 、 , ; or line breaks.
+fn split_list(text: &str) -> Vec<String> {
+    text.split(['・', '、', ',', '，', ';', '；', '\n', '\r', '/', '／'])
+        .map(value_text)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn read_cases(
+    ctx: &Context<'_>,
+    columns: &[(CaseColumn, Labels)],
+    kinds: &HashMap<String, crate::core::MeetingKind>,
+    rows: &mut Claims<'_>,
+) -> TableOutput {
+    let mut out = TableOutput::default();
+    let mut ordered: Vec<&(CaseColumn, Labels)> = columns.iter().collect();
+    ordered.sort_by_key(|(c, _)| *c);
+    let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
+    let Some((head, cols)) = find_heading(ctx.sheet, &groups, rows) else {
+        out.problems.push(missing_heading(ctx, groups[0]));
+        return out;
+    };
+    rows.claim(head, RowUse::Header);
+    let col = |which: CaseColumn| -> Option<usize> {
+        ordered
+            .iter()
+            .position(|(c, _)| *c == which)
+            .and_then(|i| cols[i])
+    };
+    for (i, (_, labels)) in ordered.iter().enumerate() {
+        if cols[i].is_none() {
+            out.problems
+                .push(missing_heading(ctx, labels).at(ctx.loc(head, 0)));
+        }
+    }
+    let mut r = head + 1;
+    while r < ctx.sheet.rows.len() && !ctx.sheet.row_is_blank(r) {
+        let text_at = |which| {
+            col(which)
+                .map(|c| (c, ctx.sheet.get(r, c)))
+                .unwrap_or((0, &Cell::Empty))
+        };
+        let mut ok = true;
+        // Personal data is reported by place only; the text is never copied.
+        for (c, cell) in ctx.sheet.rows[r].iter().enumerate() {
+            if let Cell::Text(t) = cell {
+                if let Some(kind) = suspect(t) {
+                    ok = false;
+                    out.problems.push(Problem::new(
+                        Rule::PersonalDataSuspected,
+                        ctx.loc(r, c),
+                        format!("検討事案一覧に{kind}らしき記載があります。個人情報は記入しないでください（内容は出力しません） (looks like personal data; text withheld)"),
+                    ));
+                }
+            }
+        }
+        let (id_c, id_cell) = text_at(CaseColumn::CaseId);
+        let case_id = value_text(&id_cell.as_text());
+        if case_id.is_empty() {
+            ok = false;
+            out.problems.push(Problem::new(
+                Rule::MissingField,
+                ctx.loc(r, id_c),
+                "事案番号が空欄です (case id is blank)".into(),
+            ));
+        }
+        let (kind_c, kind_cell) = text_at(CaseColumn::MeetingKind);
+        let kind = kinds.get(&label_key(&kind_cell.as_text())).copied();
+        if kind.is_none() {
+            ok = false;
+            let t = kind_cell.as_text();
+            out.problems.push(
+                Problem::new(
+                    Rule::BadValue,
+                    ctx.loc(r, kind_c),
+                    format!("会議区分「{t}」は不明です (unknown meeting kind)"),
+                )
+                .expected("重層的支援会議 / 支援会議")
+                .actual(t),
+            );
+        }
+        let (date_c, date_cell) = text_at(CaseColumn::MeetingDate);
+        let meeting_date = match parse_date(date_cell) {
+            Some(d) => d.format("%Y-%m-%d").to_string(),
+            None => {
+                ok = false;
+                let t = date_cell.as_text();
+                out.problems.push(
+                    Problem::new(
+                        Rule::BadValue,
+                        ctx.loc(r, date_c),
+                        format!("会議日「{t}」を日付として読めません (cannot read the date)"),
+                    )
+                    .expected("2025/4/15 など")
+                    .actual(t),
+                );
+                String::new()
+            }
+        };
+        let (_, issues_cell) = text_at(CaseColumn::Issues);
+        let (part_c, part_cell) = text_at(CaseColumn::Participants);
+        let (_, lead_cell) = text_at(CaseColumn::LeadAgency);
+        let participants = split_list(&part_cell.as_text());
+        if participants.is_empty() {
+            ok = false;
+            out.problems.push(Problem::new(
+                Rule::MissingField,
+                ctx.loc(r, part_c),
+                "参加機関コードが空欄です (no participants)".into(),
+            ));
+        }
+        if let (true, Some(kind)) = (ok, kind) {
+            rows.claim(r, RowUse::Record);
+            out.cases.push(CaseLine {
+                case_id,
+                meeting_kind: kind,
+                meeting_date,
+                issues: split_list(&issues_cell.as_text()),
+                participants,
+                lead_agency: value_text(&lead_cell.as_text()),
+                source: ctx.loc(r, id_c),
+                participants_source: ctx.loc(r, part_c),
+            });
+        } else {
+            rows.claim(r, RowUse::Finding);
+        }
+        r += 1;
+    }
+    out
+}
+
+fn read_long(
+    ctx: &Context<'_>,
+    columns: &[(LongColumn, Labels)],
+    keys: &HashMap<String, String>,
+    metrics: &HashMap<String, Metric>,
+    rows: &mut Claims<'_>,
+) -> TableOutput {
+    let mut out = TableOutput::default();
+    let mut ordered: Vec<&(LongColumn, Labels)> = columns.iter().collect();
+    ordered.sort_by_key(|(c, _)| *c);
+    let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
+    let Some((head, cols)) = find_heading(ctx.sheet, &groups, rows) else {
+        out.problems.push(missing_heading(ctx, groups[0]));
+        return out;
+    };
+    let Some(cols) = cols.into_iter().collect::<Option<Vec<usize>>>() else {
+        out.problems.push(missing_heading(
+            ctx,
+            &groups
+                .iter()
+                .flat_map(|g| g.iter().cloned())
+                .collect::<Vec<_>>(),
+        ));
+        return out;
+    };
+    rows.claim(head, RowUse::Header);
+    // Sorted order: agency_code, month, key, metric, value.
+    let [agency_c, month_c, key_c, metric_c, value_c] =
+        [cols[0], cols[1], cols[2], cols[3], cols[4]];
+    for r in head + 1..ctx.sheet.rows.len() {
+        if ctx.sheet.row_is_blank(r) {
+            continue;
+        }
+        let mut ok = true;
+        let agency_text = ctx.sheet.get(r, agency_c).as_text();
+        let agency = value_text(&agency_text);
+        match &out.agency_code {
+            None => {
+                out.agency_code = Some(HeaderValue {
+                    value: agency.clone(),
+                    text: agency_text,
+                    source: ctx.loc(r, agency_c),
+                })
+            }
+            Some(a) if a.value != agency => {
+                ok = false;
+                out.problems.push(
+                    Problem::new(
+                        Rule::BadValue,
+                        ctx.loc(r, agency_c),
+                        "1つのファイルに複数の機関コードがあります (several agencies in one file)"
+                            .into(),
+                    )
+                    .expected(a.value.clone())
+                    .actual(agency_text),
+                );
+            }
+            Some(_) => {}
+        }
+        let month_cell = ctx.sheet.get(r, month_c);
+        match (parse_month(month_cell), &out.month) {
+            (Some(m), None) => {
+                out.month = Some(HeaderValue {
+                    value: m,
+                    text: month_cell.as_text(),
+                    source: ctx.loc(r, month_c),
+                })
+            }
+            (Some(m), Some(first)) if m != first.value => {
+                ok = false;
+                out.problems.push(
+                    Problem::new(
+                        Rule::MonthMismatch,
+                        ctx.loc(r, month_c),
+                        "1つのファイルに複数の年月があります (several months in one file)".into(),
+                    )
+                    .expected(first.value.to_string())
+                    .actual(m.to_string()),
+                );
+            }
+            (Some(_), Some(_)) => {}
+            (None, _) => {
+                ok = false;
+                let t = month_cell.as_text();
+                out.problems.push(
+                    Problem::new(
+                        Rule::BadValue,
+                        ctx.loc(r, month_c),
+                        format!("年月「{t}」を読めません (cannot read the month)"),
+                    )
+                    .expected("202504 / 2025-04 など")
+                    .actual(t),
+                );
+            }
+        }
+        let metric_text = ctx.sheet.get(r, metric_c).as_text();
+        let metric = metrics.get(&label_key(&metric_text)).copied();
+        let key_text = ctx.sheet.get(r, key_c).as_text();
+        let key = if key_text.trim().is_empty() {
+            Some(String::new())
+        } else {
+            keys.get(&label_key(&key_text)).cloned()
+        };
+        match (metric, key) {
+            (Some(metric), Some(key)) => match parse_count(ctx.sheet.get(r, value_c)) {
+                Count::Value(v) if ok => {
+                    rows.claim(r, RowUse::Record);
+                    out.figures.push(Figure {
+                        key,
+                        metric,
+                        value: v,
+                        area: None,
+                        source: ctx.loc(r, value_c),
+                    });
+                    continue;
+                }
+                Count::Blank if ok => {
+                    rows.claim(r, RowUse::Record);
+                    out.figures.push(Figure {
+                        key,
+                        metric,
+                        value: 0,
+                        area: None,
+                        source: ctx.loc(r, value_c),
+                    });
+                    continue;
+                }
+                Count::Bad(t) => {
+                    out.problems
+                        .push(Problem::bad_value(ctx.loc(r, value_c), &metric_text, &t))
+                }
+                _ => {}
+            },
+            (None, _) => out.problems.push(
+                Problem::new(
+                    Rule::BadValue,
+                    ctx.loc(r, metric_c),
+                    format!("集計項目「{metric_text}」は不明です (unknown metric label)"),
+                )
+                .actual(metric_text),
+            ),
+            (Some(_), None) => out.problems.push(
+                Problem::new(
+                    Rule::BadValue,
+                    ctx.loc(r, key_c),
+                    format!("属性「{key_text}」は不明です (unknown row label)"),
+                )
+                .actual(key_text),
+            ),
+        }
+        rows.claim(r, RowUse::Finding);
+    }
+    out
+}
+
+impl Problem {
+    /// Moves the problem to another place.
+    pub(super) fn at(mut self, loc: Location) -> Self {
+        self.source_loc = loc;
+        self
+    }
+}

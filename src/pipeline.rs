@@ -1,0 +1,240 @@
+//! One month, end to end: load the mappings, read and normalize every return
+//! in the folder, decide the batch month, reconcile, and hand the result to
+//! the report writers. One bad return never stops the others.
+
+use crate::core::{Finding, Location, Rule, Severity, YearMonth};
+use crate::mapping::{MappingError, Mappings};
+use crate::normalize::{normalize, Problem, Return, RowAccount};
+use crate::read::{is_return_file, read_bytes};
+use crate::reconcile::{reconcile, Outcome};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The municipality's mappings folder.
+    pub mappings_dir: PathBuf,
+    /// The folder of returns for the month.
+    pub returns_dir: PathBuf,
+    /// The batch month; when `None`, all returns must agree on one.
+    pub month: Option<YearMonth>,
+}
+
+/// One input file as the run saw it.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// File name relative to the returns folder.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// The form it was read as, or empty.
+    pub form: String,
+    /// The layout file that read it, or empty.
+    pub layout: String,
+    /// What became of its rows.
+    pub rows: RowAccount,
+}
+
+/// A consolidated month.
+pub struct MonthRun {
+    /// The batch month.
+    pub month: YearMonth,
+    /// The mappings used.
+    pub mappings: Mappings,
+    /// The folder of returns.
+    pub returns_dir: PathBuf,
+    /// Every return file, in name order.
+    pub inputs: Vec<InputFile>,
+    /// Files in the folder that are not returns (ignored).
+    pub ignored: Vec<String>,
+    /// Records, cases, findings and statuses.
+    pub outcome: Outcome,
+    /// Rows of all inputs.
+    pub rows: RowAccount,
+}
+
+impl MonthRun {
+    /// Number of findings of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.outcome
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Why a month could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The mappings folder has mistakes.
+    #[error("対応表に誤りがあります (mapping errors):\n{}", .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Mappings(Vec<MappingError>),
+    /// The returns folder cannot be listed.
+    #[error("{path}: 報告フォルダを読めません (cannot read the returns folder): {source}")]
+    ReturnsDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No month given and the returns do not agree on one.
+    #[error("報告年月が揃っていません。--month YYYY-MM で指定してください (returns disagree on the month; pass --month): {0}")]
+    MonthUndecided(String),
+}
+
+/// Reads, normalizes and reconciles one month.
+///
+/// # Errors
+/// Mapping mistakes, an unreadable folder, or an undecidable month. Problems
+/// with single returns are findings, never errors.
+pub fn consolidate(cfg: &RunConfig) -> Result<MonthRun, PipelineError> {
+    let mappings = Mappings::load(&cfg.mappings_dir).map_err(PipelineError::Mappings)?;
+    let (files, ignored) = list_returns(&cfg.returns_dir)?;
+    let mut inputs = Vec::with_capacity(files.len());
+    let mut results: Vec<Result<Return, Problem>> = Vec::with_capacity(files.len());
+    for (name, path) in &files {
+        let (input, result) = process_file(name, path, &mappings);
+        inputs.push(input);
+        results.push(result);
+    }
+    let month = match cfg.month {
+        Some(m) => m,
+        None => decide_month(&results)?,
+    };
+    let mut returns = Vec::new();
+    let mut unreadable: Vec<Finding> = Vec::new();
+    for r in results {
+        match r {
+            Ok(ret) => returns.push(ret),
+            Err(p) => unreadable.push(p.into_finding(month, "")),
+        }
+    }
+    let mut outcome = reconcile(month, &mappings.registry, &returns);
+    outcome.findings.extend(unreadable);
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut rows = RowAccount::default();
+    for i in &inputs {
+        rows += i.rows;
+    }
+    Ok(MonthRun {
+        month,
+        mappings,
+        returns_dir: cfg.returns_dir.clone(),
+        inputs,
+        ignored,
+        outcome,
+        rows,
+    })
+}
+
+/// Return files (name, path) in name order, and the names of other entries.
+type Listing = (Vec<(String, PathBuf)>, Vec<String>);
+
+fn list_returns(dir: &Path) -> Result<Listing, PipelineError> {
+    let rd = std::fs::read_dir(dir).map_err(|source| PipelineError::ReturnsDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    for entry in rd.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_file() && is_return_file(&path) {
+            files.push((name, path));
+        } else {
+            ignored.push(name);
+        }
+    }
+    files.sort();
+    ignored.sort();
+    Ok((files, ignored))
+}
+
+fn process_file(
+    name: &str,
+    path: &Path,
+    mappings: &Mappings,
+) -> (InputFile, Result<Return, Problem>) {
+    let mut input = InputFile {
+        name: name.to_string(),
+        bytes: 0,
+        sha256: String::new(),
+        form: String::new(),
+        layout: String::new(),
+        rows: RowAccount::unreadable_file(),
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let p = Problem::new(
+                Rule::UnreadableFile,
+                Location::file(name),
+                format!("ファイルを開けません (cannot open): {e}"),
+            );
+            return (input, Err(p));
+        }
+    };
+    input.bytes = bytes.len() as u64;
+    input.sha256 = hex(&Sha256::digest(&bytes));
+    let book = match read_bytes(&bytes, name) {
+        Ok(b) => b,
+        Err(e) => {
+            let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
+            return (input, Err(p));
+        }
+    };
+    match normalize(&book, mappings) {
+        Ok(ret) => {
+            input.form = ret.form.code().to_string();
+            input.layout = ret.layout.clone();
+            input.rows = ret.rows;
+            (input, Ok(ret))
+        }
+        Err(p) => {
+            let p = *p;
+            // Nothing was read from it: all its rows are in the one finding.
+            let n: usize = book.sheets.iter().map(|s| s.rows.len()).sum();
+            input.rows = RowAccount {
+                read: n as u64,
+                findings: n as u64,
+                ..RowAccount::default()
+            };
+            (input, Err(p))
+        }
+    }
+}
+
+fn decide_month(results: &[Result<Return, Problem>]) -> Result<YearMonth, PipelineError> {
+    let mut months: BTreeMap<YearMonth, usize> = BTreeMap::new();
+    for r in results.iter().flatten() {
+        if let Some(m) = &r.month {
+            *months.entry(m.value).or_default() += 1;
+        }
+    }
+    match months.len() {
+        1 => Ok(*months.keys().next().expect("one month")),
+        0 => Err(PipelineError::MonthUndecided(
+            "年月を読める報告がありません (no readable month)".into(),
+        )),
+        _ => Err(PipelineError::MonthUndecided(
+            months
+                .iter()
+                .map(|(m, n)| format!("{m}: {n}件"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+    }
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,205 @@
+//! Stage 1 — read: file bytes to grids of cells that know their place.
+//!
+//! Every kind of return (workbook or CSV) becomes a [`Book`]: a list of
+//! [`Sheet`]s, each a dense grid of [`Cell`]s with the sheet's origin, so that
+//! any cell can name its [`Location`]. The readers know nothing of forms; the
+//! mapping decides what the cells mean.
+
+mod csv_file;
+mod workbook;
+
+pub use csv_file::{decode_text, TextEncoding};
+
+use crate::core::Location;
+use std::path::Path;
+
+/// One cell's content, as the file stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Nothing there.
+    Empty,
+    /// Text (CSV fields are always text).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A date cell, as `YYYY-MM-DD` (the time of day is dropped).
+    Date(chrono::NaiveDate),
+    /// A boolean.
+    Bool(bool),
+    /// An error value stored in the cell (`#REF!`).
+    Error(String),
+    /// A formula whose result was never calculated and saved.
+    FormulaWithoutValue(String),
+}
+
+impl Cell {
+    /// True when the cell holds nothing, or only white space.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text, as a person would read it.
+    pub fn as_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Error(e) => e.clone(),
+            Cell::FormulaWithoutValue(f) => format!("={f}"),
+        }
+    }
+}
+
+/// A sheet (or a whole CSV file) as a dense grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    /// Sheet name; empty for a CSV file.
+    pub name: String,
+    /// Zero-based (row, column) of `rows[0][0]` in the sheet.
+    pub origin: (u32, u32),
+    /// The cells, row by row; rows may differ in length.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    /// The cell at a grid position (not a sheet position), or `Empty`.
+    pub fn get(&self, row: usize, col: usize) -> &Cell {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&Cell::Empty)
+    }
+
+    /// The place of a grid position in `file`.
+    pub fn location(&self, file: &str, row: usize, col: usize) -> Location {
+        Location::cell(
+            file,
+            self.name.clone(),
+            self.origin.0 + row as u32,
+            self.origin.1 + col as u32,
+        )
+    }
+
+    /// True when every cell of the grid row is blank.
+    pub fn row_is_blank(&self, row: usize) -> bool {
+        self.rows
+            .get(row)
+            .is_none_or(|cells| cells.iter().all(Cell::is_blank))
+    }
+}
+
+/// The kind of file a return came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A spreadsheet workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`).
+    Workbook,
+    /// Delimited text in the given encoding.
+    Csv(TextEncoding),
+}
+
+/// A return as read: its name, kind and sheets.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// File name relative to the returns folder.
+    pub file: String,
+    /// Workbook or CSV.
+    pub kind: FileKind,
+    /// Visible sheets in workbook order (one for CSV).
+    pub sheets: Vec<Sheet>,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened.
+    #[error("{loc}: ファイルを開けません (cannot open): {reason}")]
+    Open {
+        /// The file.
+        loc: Location,
+        /// The system's reason.
+        reason: String,
+    },
+    /// The workbook is damaged, encrypted or not a workbook.
+    #[error("{loc}: ブックとして読めません (not a readable workbook): {reason}")]
+    Workbook {
+        /// The file or sheet.
+        loc: Location,
+        /// calamine's reason.
+        reason: String,
+    },
+    /// A CSV file holds bytes that are not valid in any encoding tried.
+    #[error("{loc}: 文字コードを判別できません (invalid bytes for UTF-8 and CP932)")]
+    Encoding {
+        /// File with the byte offset of the first bad byte.
+        loc: Location,
+    },
+    /// A CSV file's structure is broken.
+    #[error("{loc}: CSVとして読めません (malformed CSV): {reason}")]
+    Csv {
+        /// The file and row.
+        loc: Location,
+        /// The csv crate's reason.
+        reason: String,
+    },
+    /// The file's extension is not one kasane reads.
+    #[error("{loc}: 対応していない種類のファイルです (unsupported file type)")]
+    Unsupported {
+        /// The file.
+        loc: Location,
+    },
+}
+
+impl ReadError {
+    /// The place the error names.
+    pub fn location(&self) -> &Location {
+        match self {
+            ReadError::Open { loc, .. }
+            | ReadError::Workbook { loc, .. }
+            | ReadError::Encoding { loc }
+            | ReadError::Csv { loc, .. }
+            | ReadError::Unsupported { loc } => loc,
+        }
+    }
+}
+
+/// True for file names kasane treats as returns.
+pub fn is_return_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Lock files of Excel (~$…) and LibreOffice (.~lock…) sit beside open workbooks.
+    if name.starts_with("~$") || name.starts_with(".~lock") || name.starts_with('.') {
+        return false;
+    }
+    matches!(
+        extension(path).as_str(),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "csv" | "txt"
+    )
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Reads one return from its bytes. `display_name` is the file name used in
+/// locations; its extension decides between workbook and CSV.
+///
+/// # Errors
+/// A [`ReadError`] naming the file (and byte or row) when it cannot be read.
+pub fn read_bytes(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> {
+    match extension(Path::new(display_name)).as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => workbook::read(bytes, display_name),
+        "csv" | "txt" => csv_file::read(bytes, display_name),
+        _ => Err(ReadError::Unsupported {
+            loc: Location::file(display_name),
+        }),
+    }
+}

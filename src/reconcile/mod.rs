@@ -1,0 +1,294 @@
+//! Stage 3 — reconcile: the month's returns taken together.
+//!
+//! First [`submission`] decides which returns count (known agency, right
+//! month, one per unit, corrections replacing originals) and which units are
+//! missing. The accepted returns become [`Record`]s and [`CaseRow`]s. Then
+//! every rule of [`RULES`] looks at the whole month and adds findings. A rule
+//! lives in one module; adding one means adding it to [`RULES`].
+//!
+//! The reconciler reads no files: it sees only normalized returns and the
+//! registry.
+
+pub mod figures;
+pub mod meetings;
+pub mod referrals;
+pub mod submission;
+pub mod totals;
+
+use crate::core::{CaseRow, Finding, Record, Registry, YearMonth};
+use crate::normalize::Return;
+pub use submission::{Status, UnitStatus};
+
+/// An accepted return with its place in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted<'a> {
+    /// The normalized return.
+    pub ret: &'a Return,
+    /// Its agency.
+    pub agency: &'a crate::core::Agency,
+}
+
+/// Everything the rules look at.
+pub struct Month<'a> {
+    /// The batch month.
+    pub month: YearMonth,
+    /// The registry.
+    pub registry: &'a Registry,
+    /// Returns accepted for consolidation, in file order.
+    pub accepted: Vec<Accepted<'a>>,
+    /// Agencies whose return exists but was held back (their figures are
+    /// unknown: cross-checks involving them cannot be made).
+    pub held_back: Vec<String>,
+    /// The consolidated records.
+    pub records: Vec<Record>,
+    /// The consolidated case list.
+    pub cases: Vec<CaseRow>,
+}
+
+/// A rule over the whole month.
+pub type RuleFn = fn(&Month<'_>, &mut Vec<Finding>);
+
+/// The cross-return rules, in the order they run.
+pub const RULES: &[(&str, RuleFn)] = &[
+    ("totals", totals::check),
+    ("figures", figures::check),
+    ("referrals", referrals::check),
+    ("meetings", meetings::check),
+];
+
+/// The month, reconciled.
+pub struct Outcome {
+    /// Records of accepted returns, in a stable order.
+    pub records: Vec<Record>,
+    /// Case lists of accepted returns.
+    pub cases: Vec<CaseRow>,
+    /// Every finding, in a stable order.
+    pub findings: Vec<Finding>,
+    /// One line per registry unit (and per unknown agency).
+    pub statuses: Vec<UnitStatus>,
+}
+
+/// Reconciles a month's returns.
+pub fn reconcile(month: YearMonth, registry: &Registry, returns: &[Return]) -> Outcome {
+    let mut findings = Vec::new();
+    let sub = submission::decide(month, registry, returns, &mut findings);
+    let mut records = Vec::new();
+    let mut cases = Vec::new();
+    for a in &sub.accepted {
+        records.extend(to_records(month, a));
+        cases.extend(to_cases(month, a));
+    }
+    let data = Month {
+        month,
+        registry,
+        accepted: sub.accepted,
+        held_back: sub.held_back,
+        records,
+        cases,
+    };
+    for (_, rule) in RULES {
+        rule(&data, &mut findings);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut statuses = sub.statuses;
+    for s in &mut statuses {
+        s.findings = findings
+            .iter()
+            .filter(|f| f.agency_code == s.agency_code)
+            .count();
+    }
+    Outcome {
+        records: data.records,
+        cases: data.cases,
+        findings,
+        statuses,
+    }
+}
+
+fn to_records(month: YearMonth, a: &Accepted<'_>) -> Vec<Record> {
+    a.ret
+        .figures
+        .iter()
+        .map(|f| Record {
+            month,
+            agency_code: a.agency.code.clone(),
+            area_code: f.area.clone().unwrap_or_else(|| a.agency.area_code()),
+            project: f.metric.project(),
+            field: a.agency.field.clone(),
+            form: a.ret.form,
+            key: f.key.clone(),
+            metric: f.metric,
+            value: f.value,
+            source: f.source.clone(),
+        })
+        .collect()
+}
+
+fn to_cases(month: YearMonth, a: &Accepted<'_>) -> Vec<CaseRow> {
+    a.ret
+        .cases
+        .iter()
+        .map(|c| CaseRow {
+            month,
+            center_code: a.agency.code.clone(),
+            case_id: c.case_id.clone(),
+            meeting_kind: c.meeting_kind,
+            meeting_date: c.meeting_date.clone(),
+            issues: c.issues.clone(),
+            participants: c.participants.clone(),
+            lead_agency: c.lead_agency.clone(),
+            source: c.source.clone(),
+        })
+        .collect()
+}
+
+/// Sum of one metric over the records of one agency.
+pub fn sum_of(records: &[Record], agency: &str, metric: crate::core::Metric) -> u64 {
+    records
+        .iter()
+        .filter(|r| r.agency_code == agency && r.metric == metric)
+        .map(|r| r.value)
+        .sum()
+}
+
+/// Small builders for the rule tests: returns made in code, so each rule is
+/// tested on exactly the figures it needs.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::core::{
+        Agency, Area, Finding, Form, Location, MeetingKind, Metric, Registry, YearMonth,
+    };
+    use crate::normalize::{CaseLine, Figure, HeaderValue, Return, RowAccount, StatedTotal};
+
+    pub fn april() -> YearMonth {
+        YearMonth::new(2025, 4).expect("valid month")
+    }
+
+    /// Agencies named `HFC-*` report F2, every other one F1; all in area A1.
+    pub fn registry(codes: &[&str]) -> Registry {
+        let areas = vec![Area {
+            code: "A1".into(),
+            name: "一区".into(),
+            kind: "区".into(),
+            municipal_code: String::new(),
+        }];
+        let agencies = codes
+            .iter()
+            .map(|c| Agency {
+                code: c.to_string(),
+                name: format!("機関{c}"),
+                agency_type: String::new(),
+                projects: vec![1],
+                field: "elderly".into(),
+                areas: vec!["A1".into()],
+                operation: String::new(),
+                form: if c.starts_with("HFC") {
+                    Form::F2
+                } else {
+                    Form::F1
+                },
+            })
+            .collect();
+        Registry::new(areas, agencies)
+    }
+
+    fn empty_return(code: &str, form: Form) -> Return {
+        let file = format!("{code}.xlsx");
+        Return {
+            file: file.clone(),
+            layout: String::new(),
+            form,
+            sheet: "S".into(),
+            agency_code: Some(HeaderValue {
+                value: code.into(),
+                text: code.into(),
+                source: Location::cell(&file, "S", 3, 1),
+            }),
+            agency_name: None,
+            month: Some(HeaderValue {
+                value: april(),
+                text: "2025-04".into(),
+                source: Location::cell(&file, "S", 2, 1),
+            }),
+            version: None,
+            figures: Vec::new(),
+            totals: Vec::new(),
+            cases: Vec::new(),
+            problems: Vec::new(),
+            rows: RowAccount::default(),
+        }
+    }
+
+    pub trait WithFigures {
+        fn with_figures(self, figs: &[(&str, &str, u64)]) -> Return;
+    }
+
+    impl WithFigures for Return {
+        fn with_figures(mut self, figs: &[(&str, &str, u64)]) -> Return {
+            for (i, (key, metric, value)) in figs.iter().enumerate() {
+                let row = 10 + self.figures.len() as u32 + i as u32;
+                self.figures.push(Figure {
+                    key: key.to_string(),
+                    metric: Metric::from_code(metric).expect("known metric"),
+                    value: *value,
+                    area: None,
+                    source: Location::cell(&self.file, "S", row, 2),
+                });
+            }
+            self
+        }
+    }
+
+    pub fn f1_return(code: &str, figs: &[(&str, &str, u64)]) -> Return {
+        empty_return(code, Form::F1).with_figures(figs)
+    }
+
+    pub fn f2_return(
+        code: &str,
+        referrals: &[(&str, u64)],
+        cases: &[(&str, &str, &[&str])],
+    ) -> Return {
+        let figs: Vec<(&str, &str, u64)> = referrals
+            .iter()
+            .map(|(k, v)| (*k, "referrals_received", *v))
+            .collect();
+        let mut ret = empty_return(code, Form::F2).with_figures(&figs);
+        for (i, (kind, date, participants)) in cases.iter().enumerate() {
+            ret.cases.push(CaseLine {
+                case_id: format!("K{i}"),
+                meeting_kind: if *kind == "consent" {
+                    MeetingKind::Consent
+                } else {
+                    MeetingKind::NoConsent
+                },
+                meeting_date: date.to_string(),
+                issues: vec!["就労".into()],
+                participants: participants.iter().map(|p| p.to_string()).collect(),
+                lead_agency: participants[0].to_string(),
+                source: Location::cell(&ret.file, "S", 40 + i as u32, 0),
+                participants_source: Location::cell(&ret.file, "S", 40 + i as u32, 4),
+            });
+        }
+        ret
+    }
+
+    pub fn total(metric: &str, stated: u64, parts_sum: u64) -> StatedTotal {
+        StatedTotal {
+            metric: Metric::from_code(metric).expect("known metric"),
+            stated,
+            parts_sum,
+            source: Location::cell("t.xlsx", "S", 20, 3),
+        }
+    }
+
+    pub fn run_rules(returns: &[Return], codes: &[&str]) -> Vec<Finding> {
+        super::reconcile(april(), &registry(codes), returns).findings
+    }
+
+    /// The one finding of a rule; fails listing all findings otherwise.
+    pub fn only<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
+        let hits: Vec<&Finding> = findings.iter().filter(|f| f.rule.code() == rule).collect();
+        assert_eq!(hits.len(), 1, "expected one {rule}, got:\n{findings:#?}");
+        hits[0]
+    }
+}

@@ -1,0 +1,258 @@
+//! Submission: which returns count for the month.
+//!
+//! A return counts when its agency is in the registry, its month is the
+//! batch month, its form is the agency's form, and it is the agency's only
+//! return — or the correction (訂正 in the file name) among several. Two
+//! returns that cannot be told apart are both held back. Every registry unit
+//! that owes a monthly return and sent none is `missing_return`.
+
+use super::Accepted;
+use crate::core::{Finding, Location, Registry, Rule, Severity, YearMonth};
+use crate::normalize::Return;
+use std::collections::BTreeMap;
+
+/// What became of a unit's return this month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Received and consolidated.
+    Accepted,
+    /// Received as a correction that replaced an earlier return.
+    Corrected,
+    /// Nothing received.
+    Missing,
+    /// Several returns that cannot be told apart: all held back.
+    Duplicate,
+    /// Received for another month: held back.
+    WrongMonth,
+    /// Received on another form than the registry says: held back.
+    WrongForm,
+    /// The agency code is not in the registry: held back.
+    UnknownAgency,
+}
+
+impl Status {
+    /// Japanese label for the 提出状況 sheet.
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Status::Accepted => "受理",
+            Status::Corrected => "受理（訂正版）",
+            Status::Missing => "未提出",
+            Status::Duplicate => "保留（重複）",
+            Status::WrongMonth => "保留（年月違い）",
+            Status::WrongForm => "保留（様式違い）",
+            Status::UnknownAgency => "保留（登録外）",
+        }
+    }
+}
+
+/// One line of the submission status.
+#[derive(Debug, Clone)]
+pub struct UnitStatus {
+    /// Agency code (as found, for unknown agencies).
+    pub agency_code: String,
+    /// Registry name (or the name in the return).
+    pub agency_name: String,
+    /// The form owed (or found).
+    pub form: String,
+    /// Files received.
+    pub files: Vec<String>,
+    /// What became of them.
+    pub status: Status,
+    /// Findings about this agency this month.
+    pub findings: usize,
+}
+
+pub(super) struct Decision<'a> {
+    pub accepted: Vec<Accepted<'a>>,
+    pub held_back: Vec<String>,
+    pub statuses: Vec<UnitStatus>,
+}
+
+pub(super) fn decide<'a>(
+    month: YearMonth,
+    registry: &'a Registry,
+    returns: &'a [Return],
+    findings: &mut Vec<Finding>,
+) -> Decision<'a> {
+    let mut by_agency: BTreeMap<&str, Vec<&'a Return>> = BTreeMap::new();
+    let mut statuses = Vec::new();
+    let mut held_back = Vec::new();
+    for ret in returns {
+        let code = ret
+            .agency_code
+            .as_ref()
+            .map(|a| a.value.as_str())
+            .unwrap_or("");
+        for p in &ret.problems {
+            findings.push(p.clone().into_finding(month, code));
+        }
+        let Some(agency_code) = &ret.agency_code else {
+            // Reported by normalize as missing_field; nothing to file it under.
+            continue;
+        };
+        if registry.agency(&agency_code.value).is_none() {
+            findings.push(
+                Finding::new(
+                    month,
+                    Severity::Error,
+                    Rule::UnknownAgency,
+                    format!("機関コード「{}」は登録にありません。この報告は集計していません (unknown agency: held back)", agency_code.value),
+                )
+                .agency(&agency_code.value)
+                .figures("登録された機関コード", &agency_code.text)
+                .at(agency_code.source.clone()),
+            );
+            statuses.push(UnitStatus {
+                agency_code: agency_code.value.clone(),
+                agency_name: ret.agency_name.clone().unwrap_or_default(),
+                form: ret.form.code().into(),
+                files: vec![ret.file.clone()],
+                status: Status::UnknownAgency,
+                findings: 0,
+            });
+            continue;
+        }
+        by_agency
+            .entry(agency_code.value.as_str())
+            .or_default()
+            .push(ret);
+    }
+    let mut accepted = Vec::new();
+    for agency in &registry.agencies {
+        let rets = by_agency.remove(agency.code.as_str()).unwrap_or_default();
+        let files: Vec<String> = rets.iter().map(|r| r.file.clone()).collect();
+        let mut status = |s: Status| {
+            statuses.push(UnitStatus {
+                agency_code: agency.code.clone(),
+                agency_name: agency.name.clone(),
+                form: agency.form.code().into(),
+                files: files.clone(),
+                status: s,
+                findings: 0,
+            })
+        };
+        if rets.is_empty() {
+            if agency.form.is_monthly() {
+                findings.push(
+                    Finding::new(
+                        month,
+                        Severity::Error,
+                        Rule::MissingReturn,
+                        format!(
+                            "{}（{}）の{}の報告（様式{}）が届いていません (no return)",
+                            agency.name,
+                            agency.code,
+                            month.ja(),
+                            agency.form
+                        ),
+                    )
+                    .agency(&agency.code)
+                    .figures(1, 0),
+                );
+                status(Status::Missing);
+            }
+            continue;
+        }
+        // Returns for another month are held back before duplicates are judged.
+        let mut this_month = Vec::new();
+        for r in rets {
+            match &r.month {
+                Some(m) if m.value != month => {
+                    findings.push(
+                        Finding::new(
+                            month,
+                            Severity::Error,
+                            Rule::MonthMismatch,
+                            format!("報告年月が{}です。{}の集計には含めていません (return for another month: held back)", m.value.ja(), month.ja()),
+                        )
+                        .agency(&agency.code)
+                        .figures(month, m.value)
+                        .at(m.source.clone()),
+                    );
+                }
+                // A month that could not be read is already a finding; the
+                // figures are still the agency's only return for the batch.
+                _ => this_month.push(r),
+            }
+        }
+        if this_month.is_empty() {
+            held_back.push(agency.code.clone());
+            status(Status::WrongMonth);
+            continue;
+        }
+        let chosen = if this_month.len() == 1 {
+            Some((this_month[0], false))
+        } else {
+            let corrections: Vec<&&Return> = this_month
+                .iter()
+                .filter(|r| r.file.contains("訂正"))
+                .collect();
+            if corrections.len() == 1 {
+                let winner = *corrections[0];
+                for r in this_month.iter().filter(|r| r.file != winner.file) {
+                    findings.push(
+                        Finding::new(
+                            month,
+                            Severity::Info,
+                            Rule::ReplacedByCorrection,
+                            format!(
+                                "「{}」は訂正版「{}」に差し替えました (replaced by the correction)",
+                                r.file, winner.file
+                            ),
+                        )
+                        .agency(&agency.code)
+                        .figures(&winner.file, &r.file)
+                        .at(Location::file(&winner.file))
+                        .at(Location::file(&r.file)),
+                    );
+                }
+                Some((winner, true))
+            } else {
+                findings.push(
+                    Finding::new(
+                        month,
+                        Severity::Error,
+                        Rule::DuplicateReturn,
+                        format!("{}件の報告が届き、どれが正しいか判別できません。すべて保留しました。訂正版はファイル名に「訂正」を入れてください (duplicates held back)", this_month.len()),
+                    )
+                    .agency(&agency.code)
+                    .figures(1, this_month.len())
+                    .at_all(this_month.iter().map(|r| Location::file(&r.file))),
+                );
+                None
+            }
+        };
+        let Some((ret, corrected)) = chosen else {
+            held_back.push(agency.code.clone());
+            status(Status::Duplicate);
+            continue;
+        };
+        if ret.form != agency.form {
+            findings.push(
+                Finding::new(
+                    month,
+                    Severity::Error,
+                    Rule::FormMismatch,
+                    format!("{}は様式{}で報告する機関ですが、様式{}が届きました。集計には含めていません (wrong form: held back)", agency.name, agency.form, ret.form),
+                )
+                .agency(&agency.code)
+                .figures(agency.form, ret.form)
+                .at(Location::file(&ret.file)),
+            );
+            held_back.push(agency.code.clone());
+            status(Status::WrongForm);
+            continue;
+        }
+        accepted.push(Accepted { ret, agency });
+        status(if corrected {
+            Status::Corrected
+        } else {
+            Status::Accepted
+        });
+    }
+    Decision {
+        accepted,
+        held_back,
+        statuses,
+    }
+}

@@ -1,0 +1,129 @@
+//! Stage 4 — report: the month's records, findings and cases as the files
+//! other systems and people read. The writers compute nothing that
+//! `records.csv` does not already hold.
+//!
+//! All files of a month are written into a staging folder beside the month's
+//! folder and swapped in at the end, so a crash or a full disk never leaves a
+//! half-written month, and an earlier run's files are replaced only by a
+//! complete new set.
+
+pub mod csv_out;
+pub mod manifest;
+pub mod monthly;
+
+use crate::pipeline::MonthRun;
+use std::path::{Path, PathBuf};
+
+/// The consolidated workbook's file name for a month.
+pub fn workbook_name(run: &MonthRun) -> String {
+    format!("月次集計_{}.xlsx", run.month)
+}
+
+/// Why the outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file or folder could not be written.
+    #[error("{path}: 書き込めません (cannot write): {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The workbook writer failed.
+    #[error("{path}: ブックを作成できません (cannot build workbook): {source}")]
+    Workbook {
+        /// The workbook.
+        path: PathBuf,
+        /// Why.
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// A CSV writer failed.
+    #[error("{path}: CSVを作成できません: {source}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: csv::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `records.csv`, `findings.csv`, `cases.csv`, the workbook and
+/// `manifest.json` into `<out>/<YYYY-MM>/`, replacing an earlier run's set
+/// only once the new set is complete. Returns the month's folder.
+///
+/// # Errors
+/// Any file that cannot be built or written; the earlier set is then kept.
+pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    let month = run.month.to_string();
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{month}.partial-"))
+        .tempdir_in(out)
+        .map_err(io_err(out))?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "records.csv".into(),
+            csv_out::records(&run.outcome.records).map_err(|source| ReportError::Csv {
+                path: "records.csv".into(),
+                source,
+            })?,
+        ),
+        (
+            "findings.csv".into(),
+            csv_out::findings(&run.outcome.findings).map_err(|source| ReportError::Csv {
+                path: "findings.csv".into(),
+                source,
+            })?,
+        ),
+        (
+            "cases.csv".into(),
+            csv_out::cases(&run.outcome.cases).map_err(|source| ReportError::Csv {
+                path: "cases.csv".into(),
+                source,
+            })?,
+        ),
+    ];
+    let wb_name = workbook_name(run);
+    let wb = monthly::build(run).map_err(|source| ReportError::Workbook {
+        path: wb_name.clone().into(),
+        source,
+    })?;
+    files.push((wb_name, wb));
+    let manifest = manifest::build(run, &files);
+    files.push(("manifest.json".into(), manifest));
+    for (name, bytes) in &files {
+        let path = staging.path().join(name);
+        std::fs::write(&path, bytes).map_err(io_err(&path))?;
+        // Durable before the swap: a crash after it must not leave empty files.
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&path))?;
+    }
+    let target = out.join(&month);
+    let staged = staging.keep();
+    let old = out.join(format!(".{month}.old"));
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    }
+    if target.exists() {
+        std::fs::rename(&target, &old).map_err(io_err(&target))?;
+    }
+    if let Err(e) = std::fs::rename(&staged, &target) {
+        // Put the earlier set back rather than leave no month at all.
+        let _ = std::fs::rename(&old, &target);
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(io_err(&target)(e));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    }
+    Ok(target)
+}

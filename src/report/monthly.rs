@@ -1,0 +1,618 @@
+//! The monthly consolidated workbook (月次集計) that planning staff read:
+//!
+//! * 概要 — what was received against what was expected, findings by
+//!   severity, row accounting, and the run's inputs with their hashes;
+//! * 提出状況 — one row per registry unit;
+//! * one sheet per form (F1–F4) — figures by agency (F3/F4 by area or site),
+//!   with a 合計 row as formulas whose cached results are written too, so any
+//!   reader sees the numbers;
+//! * 区別集計 — flows by area;
+//! * 突合結果 — every finding, filterable, with the cells of both sides;
+//! * 明細 — every record with its source file, sheet and cell.
+//!
+//! Text from returns is always written as a string, never as a formula. The
+//! creation time is fixed from the month so reruns are byte-identical.
+
+use crate::core::metric::{field_name_ja, Kind};
+use crate::core::{Form, Metric, Record, Severity};
+use crate::pipeline::MonthRun;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook,
+    Worksheet, XlsxError,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+struct Styles {
+    title: Format,
+    head: Format,
+    text: Format,
+    num: Format,
+    total_label: Format,
+    total_num: Format,
+    note: Format,
+    error: Format,
+}
+
+impl Styles {
+    fn new() -> Self {
+        let border = Format::new().set_border(FormatBorder::Thin);
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            head: border
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            text: border.clone(),
+            num: border.clone().set_num_format("#,##0"),
+            total_label: border
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            total_num: border
+                .clone()
+                .set_bold()
+                .set_num_format("#,##0")
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            note: Format::new()
+                .set_italic()
+                .set_font_color(Color::RGB(0x595959)),
+            error: border.set_font_color(Color::RGB(0xC00000)),
+        }
+    }
+}
+
+/// Builds the workbook in memory.
+///
+/// # Errors
+/// Only if rust_xlsxwriter refuses a value (sheet limits).
+pub fn build(run: &MonthRun) -> Result<Vec<u8>, XlsxError> {
+    let st = Styles::new();
+    let mut wb = Workbook::new();
+    // Fixed from the month: the same inputs give the same bytes.
+    let next = run.month.next();
+    let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{} 重層的支援体制整備事業 月次集計 {}",
+                run.mappings.municipality.name,
+                run.month.ja()
+            ))
+            .set_author("kasane")
+            .set_creation_datetime(&created),
+    );
+    summary(wb.add_worksheet(), run, &st)?;
+    submissions(wb.add_worksheet(), run, &st)?;
+    for form in [Form::F1, Form::F2, Form::F3, Form::F4] {
+        form_sheet(wb.add_worksheet(), run, form, &st)?;
+    }
+    by_area(wb.add_worksheet(), run, &st)?;
+    findings(wb.add_worksheet(), run, &st)?;
+    details(wb.add_worksheet(), run, &st)?;
+    wb.save_to_buffer()
+}
+
+fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("概要")?;
+    ws.set_column_width(0, 36)?;
+    ws.set_column_width(1, 20)?;
+    ws.set_column_width(2, 14)?;
+    ws.set_column_width(3, 68)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{} 重層的支援体制整備事業 月次集計（{}）",
+            run.mappings.municipality.name,
+            run.month.ja()
+        ),
+        &st.title,
+    )?;
+    let statuses = &run.outcome.statuses;
+    let owed = run.mappings.registry.monthly_reporters().count();
+    let count = |f: &dyn Fn(&crate::reconcile::Status) -> bool| {
+        statuses.iter().filter(|s| f(&s.status)).count()
+    };
+    use crate::reconcile::Status as S;
+    let rows: Vec<(&str, String)> = vec![
+        ("対象年月 (month)", run.month.to_string()),
+        (
+            "報告フォルダ (returns)",
+            run.returns_dir.display().to_string(),
+        ),
+        (
+            "対応表フォルダ (mappings)",
+            run.mappings.dir.display().to_string(),
+        ),
+        ("kasane バージョン", env!("CARGO_PKG_VERSION").to_string()),
+        ("", String::new()),
+        (
+            "提出義務のある機関数 (units owing a return)",
+            owed.to_string(),
+        ),
+        (
+            "受理した報告 (accepted)",
+            count(&|s| matches!(s, S::Accepted | S::Corrected)).to_string(),
+        ),
+        ("未提出 (missing)", count(&|s| *s == S::Missing).to_string()),
+        (
+            "保留 (held back)",
+            count(&|s| {
+                matches!(
+                    s,
+                    S::Duplicate | S::WrongMonth | S::WrongForm | S::UnknownAgency
+                )
+            })
+            .to_string(),
+        ),
+        (
+            "読み込んだファイル (files read)",
+            run.inputs.len().to_string(),
+        ),
+        (
+            "対象外のファイル (ignored files)",
+            run.ignored.len().to_string(),
+        ),
+        ("", String::new()),
+        (
+            "突合結果 エラー (errors)",
+            run.count(Severity::Error).to_string(),
+        ),
+        (
+            "突合結果 警告 (warnings)",
+            run.count(Severity::Warning).to_string(),
+        ),
+        (
+            "突合結果 情報 (info)",
+            run.count(Severity::Info).to_string(),
+        ),
+        ("", String::new()),
+        ("読み込んだ行 (rows read)", run.rows.read.to_string()),
+        (
+            "　明細になった行 (rows → records)",
+            run.rows.records.to_string(),
+        ),
+        (
+            "　指摘のあった行 (rows → findings)",
+            run.rows.findings.to_string(),
+        ),
+        (
+            "　除外した行：空行 (blank)",
+            run.rows.skipped_blank.to_string(),
+        ),
+        (
+            "　除外した行：見出し (headers)",
+            run.rows.skipped_header.to_string(),
+        ),
+        (
+            "　除外した行：合計行 (totals, checked)",
+            run.rows.skipped_total.to_string(),
+        ),
+        (
+            "　除外した行：表題・備考 (titles, notes)",
+            run.rows.skipped_note.to_string(),
+        ),
+        (
+            "　除外した行：他のシート (other sheets)",
+            run.rows.skipped_other_sheet.to_string(),
+        ),
+        ("明細件数 (records)", run.outcome.records.len().to_string()),
+        (
+            "検討事案 (case-list rows)",
+            run.outcome.cases.len().to_string(),
+        ),
+    ];
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let r = 2 + i as u32;
+        if label.is_empty() {
+            continue;
+        }
+        ws.write_string_with_format(r, 0, *label, &st.text)?;
+        match value.parse::<f64>() {
+            Ok(n) if !value.contains('-') => ws.write_number_with_format(r, 1, n, &st.num)?,
+            _ => ws.write_string_with_format(r, 1, value, &st.text)?,
+        };
+    }
+    let mut r = 3 + rows.len() as u32;
+    ws.write_string_with_format(r, 0, "入力ファイル (inputs)", &st.title)?;
+    r += 1;
+    for (c, h) in ["ファイル", "様式", "バイト数", "SHA-256"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(r, c as u16, *h, &st.head)?;
+    }
+    for i in &run.inputs {
+        r += 1;
+        ws.write_string_with_format(r, 0, &i.name, &st.text)?;
+        ws.write_string_with_format(r, 1, &i.form, &st.text)?;
+        ws.write_number_with_format(r, 2, i.bytes as f64, &st.num)?;
+        ws.write_string_with_format(r, 3, &i.sha256, &st.text)?;
+    }
+    Ok(())
+}
+
+fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("提出状況")?;
+    let heads = [
+        "機関コード",
+        "機関名",
+        "様式",
+        "状況",
+        "ファイル",
+        "指摘件数",
+    ];
+    for (c, (h, w)) in heads.iter().zip([12, 44, 6, 16, 40, 9]).enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (i, s) in run.outcome.statuses.iter().enumerate() {
+        let r = 1 + i as u32;
+        let fmt = if matches!(
+            s.status,
+            crate::reconcile::Status::Accepted | crate::reconcile::Status::Corrected
+        ) {
+            &st.text
+        } else {
+            &st.error
+        };
+        ws.write_string_with_format(r, 0, &s.agency_code, &st.text)?;
+        ws.write_string_with_format(r, 1, &s.agency_name, &st.text)?;
+        ws.write_string_with_format(r, 2, &s.form, &st.text)?;
+        ws.write_string_with_format(r, 3, s.status.name_ja(), fmt)?;
+        ws.write_string_with_format(r, 4, s.files.join("\n"), &st.text)?;
+        ws.write_number_with_format(r, 5, s.findings as f64, &st.num)?;
+    }
+    ws.autofilter(
+        0,
+        0,
+        run.outcome.statuses.len() as u32,
+        heads.len() as u16 - 1,
+    )?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// Metrics of a form that occur in the records, in glossary order.
+fn metrics_of(records: &[&Record], form: Form) -> Vec<Metric> {
+    let present: BTreeSet<Metric> = records.iter().map(|r| r.metric).collect();
+    Metric::ALL
+        .iter()
+        .copied()
+        .filter(|m| m.form() == form && present.contains(m))
+        .collect()
+}
+
+fn form_sheet(
+    ws: &mut Worksheet,
+    run: &MonthRun,
+    form: Form,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name(format!("{} {}", form.code(), form.title_ja()))?;
+    let records: Vec<&Record> = run
+        .outcome
+        .records
+        .iter()
+        .filter(|r| r.form == form)
+        .collect();
+    // F1/F2: one row per agency (figures summed over the row keys);
+    // F3/F4: one row per agency and key (area, site), as reported.
+    let by_key = matches!(form, Form::F3 | Form::F4);
+    let metrics: Vec<Metric> = metrics_of(&records, form)
+        .into_iter()
+        .filter(|m| *m != Metric::ReferralsReceived || by_key)
+        .collect();
+    let mut rows: BTreeMap<(usize, String), BTreeMap<Metric, u64>> = BTreeMap::new();
+    let order: BTreeMap<&str, usize> = run
+        .mappings
+        .registry
+        .agencies
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.code.as_str(), i))
+        .collect();
+    for r in &records {
+        let key = if by_key { r.key.clone() } else { String::new() };
+        let idx = order
+            .get(r.agency_code.as_str())
+            .copied()
+            .unwrap_or(usize::MAX);
+        *rows
+            .entry((idx, key))
+            .or_default()
+            .entry(r.metric)
+            .or_default() += r.value;
+    }
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{}（様式{}） {}",
+            form.title_ja(),
+            form.code(),
+            run.month.ja()
+        ),
+        &st.title,
+    )?;
+    ws.write_string_with_format(
+        1,
+        0,
+        "※ 実人数の合計は各機関の数値の単純合計であり、機関をまたいで重複を除いた人数ではありません (sums of persons across agencies, not unique persons)",
+        &st.note,
+    )?;
+    let mut heads = vec!["機関コード", "機関名", "分野", "区域"];
+    if by_key {
+        heads.push(if form == Form::F3 {
+            "区域・統括"
+        } else {
+            "拠点・活動名"
+        });
+    }
+    let first_metric = heads.len() as u16;
+    let head_row = 3u32;
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(head_row, c as u16, *h, &st.head)?;
+    }
+    for (i, m) in metrics.iter().enumerate() {
+        let label = if m.kind() == Kind::Stock {
+            format!("{}\n（時点値）", m.name_ja())
+        } else {
+            m.name_ja().to_string()
+        };
+        ws.write_string_with_format(head_row, first_metric + i as u16, label, &st.head)?;
+        ws.set_column_width(first_metric + i as u16, 14)?;
+    }
+    ws.set_row_height(head_row, 48)?;
+    ws.set_column_width(0, 11)?;
+    ws.set_column_width(1, 36)?;
+    ws.set_column_width(3, 12)?;
+    if by_key {
+        ws.set_column_width(4, 28)?;
+    }
+    let mut r = head_row;
+    let mut sums = vec![0u64; metrics.len()];
+    for ((idx, key), values) in &rows {
+        r += 1;
+        let agency = run.mappings.registry.agencies.get(*idx);
+        ws.write_string_with_format(r, 0, agency.map_or("", |a| a.code.as_str()), &st.text)?;
+        ws.write_string_with_format(r, 1, agency.map_or("", |a| a.name.as_str()), &st.text)?;
+        ws.write_string_with_format(
+            r,
+            2,
+            agency.map_or("", |a| field_name_ja(&a.field)),
+            &st.text,
+        )?;
+        ws.write_string_with_format(
+            r,
+            3,
+            agency.map(|a| a.area_code()).unwrap_or_default(),
+            &st.text,
+        )?;
+        if by_key {
+            ws.write_string_with_format(r, 4, key, &st.text)?;
+        }
+        for (i, m) in metrics.iter().enumerate() {
+            let c = first_metric + i as u16;
+            match values.get(m) {
+                Some(v) => {
+                    sums[i] += v;
+                    ws.write_number_with_format(r, c, *v as f64, &st.num)?
+                }
+                None => ws.write_blank(r, c, &st.text)?,
+            };
+        }
+    }
+    let total_row = r + 1;
+    ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
+    for c in 1..first_metric {
+        ws.write_blank(total_row, c, &st.total_label)?;
+    }
+    for (i, sum) in sums.iter().enumerate() {
+        let c = first_metric + i as u16;
+        let col = rust_xlsxwriter::utility::column_number_to_name(c);
+        let formula = if total_row > head_row + 1 {
+            Formula::new(format!("=SUM({col}{}:{col}{})", head_row + 2, total_row))
+                .set_result(sum.to_string())
+        } else {
+            Formula::new("=0").set_result("0")
+        };
+        ws.write_formula_with_format(total_row, c, formula, &st.total_num)?;
+    }
+    ws.set_freeze_panes(head_row + 1, 2)?;
+    Ok(())
+}
+
+fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("区別集計")?;
+    let flows: Vec<Metric> = metrics_of(&run.outcome.records.iter().collect::<Vec<_>>(), Form::F1)
+        .into_iter()
+        .chain(metrics_of(
+            &run.outcome.records.iter().collect::<Vec<_>>(),
+            Form::F3,
+        ))
+        .chain(metrics_of(
+            &run.outcome.records.iter().collect::<Vec<_>>(),
+            Form::F4,
+        ))
+        .filter(|m| m.kind() == Kind::Flow && *m != Metric::MeetingAttendance)
+        .collect();
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("区域別集計 {}（件数・延べ数の合計）", run.month.ja()),
+        &st.title,
+    )?;
+    ws.write_string_with_format(
+        1,
+        0,
+        "※ 複数区域を担当する機関・全市の機関の数値は「複数区域・全市」の行に計上しています",
+        &st.note,
+    )?;
+    let head_row = 3u32;
+    ws.write_string_with_format(head_row, 0, "区域コード", &st.head)?;
+    ws.write_string_with_format(head_row, 1, "区域名", &st.head)?;
+    ws.set_column_width(1, 18)?;
+    for (i, m) in flows.iter().enumerate() {
+        ws.write_string_with_format(
+            head_row,
+            2 + i as u16,
+            format!("{}\n（{}）", m.name_ja(), m.form()),
+            &st.head,
+        )?;
+        ws.set_column_width(2 + i as u16, 13)?;
+    }
+    ws.set_row_height(head_row, 60)?;
+    let mut table: BTreeMap<String, BTreeMap<Metric, u64>> = BTreeMap::new();
+    for rec in &run.outcome.records {
+        let area = if run.mappings.registry.area(&rec.area_code).is_some() {
+            rec.area_code.clone()
+        } else {
+            String::new()
+        };
+        *table
+            .entry(area)
+            .or_default()
+            .entry(rec.metric)
+            .or_default() += rec.value;
+    }
+    let mut lines: Vec<(String, String)> = run
+        .mappings
+        .registry
+        .areas
+        .iter()
+        .map(|a| (a.code.clone(), a.name.clone()))
+        .collect();
+    lines.push((String::new(), "複数区域・全市".to_string()));
+    let mut sums = vec![0u64; flows.len()];
+    for (i, (code, name)) in lines.iter().enumerate() {
+        let r = head_row + 1 + i as u32;
+        ws.write_string_with_format(r, 0, code, &st.text)?;
+        ws.write_string_with_format(r, 1, name, &st.text)?;
+        for (j, m) in flows.iter().enumerate() {
+            let v = table.get(code).and_then(|t| t.get(m)).copied().unwrap_or(0);
+            sums[j] += v;
+            ws.write_number_with_format(r, 2 + j as u16, v as f64, &st.num)?;
+        }
+    }
+    let total_row = head_row + 1 + lines.len() as u32;
+    ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
+    ws.write_blank(total_row, 1, &st.total_label)?;
+    for (j, sum) in sums.iter().enumerate() {
+        let col = rust_xlsxwriter::utility::column_number_to_name(2 + j as u16);
+        let f = Formula::new(format!("=SUM({col}{}:{col}{})", head_row + 2, total_row))
+            .set_result(sum.to_string());
+        ws.write_formula_with_format(total_row, 2 + j as u16, f, &st.total_num)?;
+    }
+    ws.set_freeze_panes(head_row + 1, 2)?;
+    Ok(())
+}
+
+fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("突合結果")?;
+    let heads = [
+        "重要度",
+        "ルール",
+        "ルール名",
+        "機関コード",
+        "内容",
+        "期待値",
+        "実際の値",
+        "該当箇所",
+    ];
+    for (c, (h, w)) in heads
+        .iter()
+        .zip([8, 22, 18, 11, 70, 12, 12, 60])
+        .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (i, f) in run.outcome.findings.iter().enumerate() {
+        let r = 1 + i as u32;
+        let sev = if f.severity == Severity::Error {
+            &st.error
+        } else {
+            &st.text
+        };
+        ws.write_string_with_format(r, 0, f.severity.name_ja(), sev)?;
+        ws.write_string_with_format(r, 1, f.rule.code(), &st.text)?;
+        ws.write_string_with_format(r, 2, f.rule.name_ja(), &st.text)?;
+        ws.write_string_with_format(r, 3, &f.agency_code, &st.text)?;
+        ws.write_string_with_format(r, 4, &f.message, &st.text)?;
+        ws.write_string_with_format(r, 5, &f.expected, &st.text)?;
+        ws.write_string_with_format(r, 6, &f.actual, &st.text)?;
+        ws.write_string_with_format(
+            r,
+            7,
+            f.sources
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            &st.text,
+        )?;
+    }
+    ws.autofilter(
+        0,
+        0,
+        run.outcome.findings.len() as u32,
+        heads.len() as u16 - 1,
+    )?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("明細")?;
+    let heads = [
+        "年月",
+        "機関コード",
+        "区域",
+        "事業",
+        "分野",
+        "様式",
+        "キー",
+        "指標",
+        "指標名",
+        "値",
+        "ファイル",
+        "シート",
+        "セル",
+    ];
+    for (c, (h, w)) in heads
+        .iter()
+        .zip([9, 11, 10, 5, 8, 5, 22, 26, 30, 8, 28, 8, 16])
+        .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (i, rec) in run.outcome.records.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, rec.month.to_string())?;
+        ws.write_string(r, 1, &rec.agency_code)?;
+        ws.write_string(r, 2, &rec.area_code)?;
+        ws.write_number(r, 3, f64::from(rec.project))?;
+        ws.write_string(r, 4, field_name_ja(&rec.field))?;
+        ws.write_string(r, 5, rec.form.code())?;
+        ws.write_string(r, 6, &rec.key)?;
+        ws.write_string(r, 7, rec.metric.code())?;
+        ws.write_string(r, 8, rec.metric.name_ja())?;
+        ws.write_number(r, 9, rec.value as f64)?;
+        ws.write_string(r, 10, &rec.source.file)?;
+        ws.write_string(r, 11, &rec.source.sheet)?;
+        ws.write_string(r, 12, rec.source.cell_text())?;
+    }
+    ws.autofilter(
+        0,
+        0,
+        run.outcome.records.len() as u32,
+        heads.len() as u16 - 1,
+    )?;
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
