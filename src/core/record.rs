@@ -75,6 +75,8 @@ pub struct CaseRow {
     pub participants: Vec<String>,
     /// Lead agency code (主担当機関コード).
     pub lead_agency: String,
+    /// Role assignment (役割分担): (agency code, role), where reported.
+    pub roles: Vec<(String, String)>,
     /// The row's first cell.
     pub source: Location,
 }

@@ -76,6 +76,8 @@ pub enum CaseColumn {
     Participants,
     /// 主担当機関コード.
     LeadAgency,
+    /// 役割分担 (optional): `機関コード：役割` entries, one per line.
+    Roles,
 }
 
 /// A column of a long (one row per figure) table.
@@ -452,6 +454,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                     "issues" => CaseColumn::Issues,
                     "participants" => CaseColumn::Participants,
                     "lead_agency" => CaseColumn::LeadAgency,
+                    "roles" => CaseColumn::Roles,
                     other => {
                         ck.err(name.span(), format!("事案一覧の列 {other:?} は不明です"));
                         continue;
@@ -459,7 +462,12 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                 };
                 columns.push((col, labels.clone()));
             }
-            if columns.len() != 6 {
+            if columns
+                .iter()
+                .filter(|(c, _)| *c != CaseColumn::Roles)
+                .count()
+                != 6
+            {
                 ck.err(t.layout.span(), "cases の表には6列すべての見出しが必要です (case_id, meeting_kind, meeting_date, issues, participants, lead_agency)".into());
             }
             ck.unique_labels(t.meeting_kinds.iter());

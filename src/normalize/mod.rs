@@ -68,6 +68,8 @@ pub struct CaseLine {
     pub participants: Vec<String>,
     /// 主担当機関コード.
     pub lead_agency: String,
+    /// 役割分担: (agency code, its role), where the layout has the column.
+    pub roles: Vec<(String, String)>,
     /// The row's first cell.
     pub source: Location,
     /// The 参加機関コード cell.

@@ -384,6 +384,24 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// 役割分担 entries `機関コード：役割`, one per line (or separated by ；).
+fn parse_roles(text: &str) -> Result<Vec<(String, String)>, String> {
+    text.split(['\n', '\r', '；', ';'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            let (code, role) = entry
+                .split_once(['：', ':'])
+                .ok_or_else(|| entry.to_string())?;
+            let (code, role) = (value_text(code), role.trim().to_string());
+            if code.is_empty() || role.is_empty() {
+                return Err(entry.to_string());
+            }
+            Ok((code, role))
+        })
+        .collect()
+}
+
 fn read_cases(
     ctx: &Context<'_>,
     columns: &[(CaseColumn, Labels)],
@@ -405,8 +423,8 @@ fn read_cases(
             .position(|(c, _)| *c == which)
             .and_then(|i| cols[i])
     };
-    for (i, (_, labels)) in ordered.iter().enumerate() {
-        if cols[i].is_none() {
+    for (i, (which, labels)) in ordered.iter().enumerate() {
+        if cols[i].is_none() && *which != CaseColumn::Roles {
             out.problems
                 .push(missing_heading(ctx, labels).at(ctx.loc(head, 0)));
         }
@@ -478,6 +496,19 @@ fn read_cases(
         let (_, issues_cell) = text_at(CaseColumn::Issues);
         let (part_c, part_cell) = text_at(CaseColumn::Participants);
         let (_, lead_cell) = text_at(CaseColumn::LeadAgency);
+        let (roles_c, roles_cell) = text_at(CaseColumn::Roles);
+        let roles = match parse_roles(&roles_cell.as_text()) {
+            Ok(r) => r,
+            Err(entry) => {
+                ok = false;
+                out.problems.push(
+                    Problem::new(Rule::BadValue, ctx.loc(r, roles_c), format!("役割分担「{entry}」は「機関コード：役割」の形で書いてください (role entry must be CODE：role)"))
+                        .expected("機関コード：役割")
+                        .actual(entry),
+                );
+                Vec::new()
+            }
+        };
         let participants = split_list(&part_cell.as_text());
         if participants.is_empty() {
             ok = false;
@@ -496,6 +527,7 @@ fn read_cases(
                 issues: split_list(&issues_cell.as_text()),
                 participants,
                 lead_agency: value_text(&lead_cell.as_text()),
+                roles,
                 source: ctx.loc(r, id_c),
                 participants_source: ctx.loc(r, part_c),
             });

@@ -69,7 +69,8 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
     let mut attended: BTreeMap<&str, BTreeSet<(&str, MeetingKind, &str)>> = BTreeMap::new();
     let mut unknown: BTreeMap<&str, Vec<&crate::core::CaseRow>> = BTreeMap::new();
     for c in &m.cases {
-        for p in c.participants.iter().chain(std::iter::once(&c.lead_agency)) {
+        let named = c.participants.iter().chain(std::iter::once(&c.lead_agency));
+        for p in named.chain(c.roles.iter().map(|(code, _)| code)) {
             if p.is_empty() {
                 continue;
             }

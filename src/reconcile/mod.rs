@@ -137,6 +137,7 @@ fn to_cases(month: YearMonth, a: &Accepted<'_>) -> Vec<CaseRow> {
             issues: c.issues.clone(),
             participants: c.participants.clone(),
             lead_agency: c.lead_agency.clone(),
+            roles: c.roles.clone(),
             source: c.source.clone(),
         })
         .collect()
@@ -265,6 +266,7 @@ pub(crate) mod testing {
                 issues: vec!["就労".into()],
                 participants: participants.iter().map(|p| p.to_string()).collect(),
                 lead_agency: participants[0].to_string(),
+                roles: Vec::new(),
                 source: Location::cell(&ret.file, "S", 40 + i as u32, 0),
                 participants_source: Location::cell(&ret.file, "S", 40 + i as u32, 4),
             });

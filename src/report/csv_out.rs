@@ -33,7 +33,7 @@ pub const FINDING_COLUMNS: [&str; 8] = [
 ];
 
 /// Columns of `cases.csv`.
-pub const CASE_COLUMNS: [&str; 11] = [
+pub const CASE_COLUMNS: [&str; 12] = [
     "month",
     "center_code",
     "case_id",
@@ -45,6 +45,7 @@ pub const CASE_COLUMNS: [&str; 11] = [
     "source_file",
     "source_sheet",
     "source_cell",
+    "roles",
 ];
 
 fn write<const N: usize>(
@@ -129,6 +130,11 @@ pub fn cases(cases: &[CaseRow]) -> Result<Vec<u8>, csv::Error> {
                 c.source.file.clone(),
                 c.source.sheet.clone(),
                 c.source.cell_text(),
+                c.roles
+                    .iter()
+                    .map(|(code, role)| format!("{code}:{}", role.replace(';', "；")))
+                    .collect::<Vec<_>>()
+                    .join(";"),
             ]
         }),
     )
