@@ -278,7 +278,8 @@ fn resolve_key(
     match kind {
         KeyKind::Code => mapped.ok_or_else(|| "様式の行見出し".to_string()),
         KeyKind::Text if plain.is_empty() => Err("拠点・活動名".to_string()),
-        KeyKind::Text => Ok(plain),
+        // Site names are kept as typed (trimmed): they are data, not labels.
+        KeyKind::Text => Ok(text.trim().to_string()),
         KeyKind::Area => mapped
             .or_else(|| {
                 ctx.registry

@@ -1,0 +1,407 @@
+//! The bundled Kyoto sample month, end to end: every figure in `records.csv`
+//! and in the workbook is compared with the cell it cites in the sample
+//! returns, read here independently of kasane's readers (calamine for
+//! workbooks, encoding_rs + csv for CP932 files), and with the generator's own
+//! list of the figures it typed (`samples/kyoto/meta/`, written by Python).
+
+use calamine::{open_workbook_auto, Data, Reader};
+use kasane::core::YearMonth;
+use kasane::pipeline::{consolidate, MonthRun, RunConfig};
+use kasane::report::{workbook_name, write_month};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(returns: &str, out: &Path) -> (MonthRun, PathBuf) {
+    let cfg = RunConfig {
+        mappings_dir: root().join("mappings/kyoto"),
+        returns_dir: root().join(returns),
+        month: None,
+    };
+    let run = consolidate(&cfg).expect("the sample month runs");
+    let dir = write_month(&run, out).expect("outputs are written");
+    (run, dir)
+}
+
+/// Rows of a UTF-8 CSV file with a header, as maps column → value.
+fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut rdr =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = rdr.headers().expect("header row").clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.expect("csv row");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The integer a person reads in a cell's text: digits in any width, with
+/// thousands separators or a unit; a dash is zero. Deliberately written apart
+/// from kasane's parser.
+fn reads_as(text: &str) -> Option<u64> {
+    let t: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            other => other,
+        })
+        .collect();
+    if ["-", "－", "―", "—"].contains(&t.as_str()) {
+        return Some(0);
+    }
+    let t = t.trim_end_matches(['件', '人', '回']).replace(',', "");
+    t.parse().ok()
+}
+
+/// (row, col) zero-based of an A1 reference.
+fn parse_a1(a1: &str) -> (u32, u32) {
+    let letters: String = a1.chars().take_while(char::is_ascii_alphabetic).collect();
+    let digits = &a1[letters.len()..];
+    let col = letters
+        .bytes()
+        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1))
+        - 1;
+    (digits.parse::<u32>().expect("row number") - 1, col)
+}
+
+struct Sources {
+    dir: PathBuf,
+    books: BTreeMap<String, BTreeMap<String, calamine::Range<Data>>>,
+    csvs: BTreeMap<String, Vec<Vec<String>>>,
+}
+
+impl Sources {
+    fn new(dir: PathBuf) -> Self {
+        Sources {
+            dir,
+            books: BTreeMap::new(),
+            csvs: BTreeMap::new(),
+        }
+    }
+
+    /// The value a person sees in the cited cell.
+    fn value(&mut self, file: &str, sheet: &str, cell: &str) -> Option<u64> {
+        let path = self.dir.join(file);
+        if file.ends_with(".csv") {
+            let rows = self.csvs.entry(file.to_string()).or_insert_with(|| {
+                let bytes = std::fs::read(&path).expect("sample csv");
+                let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+                assert!(!bad, "{file} is valid CP932");
+                csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(text.as_bytes())
+                    .records()
+                    .map(|r| r.expect("csv row").iter().map(str::to_string).collect())
+                    .collect()
+            });
+            // `row N, column M`, one-based; the samples have no blank lines
+            // before data, so record index = row.
+            let nums: Vec<usize> = cell
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().expect("number"))
+                .collect();
+            let text = rows.get(nums[0] - 1)?.get(nums[1] - 1)?;
+            reads_as(text)
+        } else {
+            let sheets = self.books.entry(file.to_string()).or_insert_with(|| {
+                let mut wb = open_workbook_auto(&path).expect("sample workbook");
+                wb.sheet_names()
+                    .into_iter()
+                    .map(|n| {
+                        let r = wb.worksheet_range(&n).expect("sheet");
+                        (n, r)
+                    })
+                    .collect()
+            });
+            let (r, c) = parse_a1(cell);
+            match sheets.get(sheet)?.get_value((r, c))? {
+                Data::Float(f) => Some(*f as u64),
+                Data::Int(i) => Some(*i as u64),
+                Data::String(s) => reads_as(s),
+                Data::Empty => Some(0),
+                other => panic!("{file} {cell}: unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+type FigureKey = (String, String, String, String);
+
+fn figures_of(rows: &[BTreeMap<String, String>]) -> BTreeMap<FigureKey, u64> {
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let key = (
+            r["agency_code"].clone(),
+            r["form"].clone(),
+            r["key"].clone(),
+            r["metric"].clone(),
+        );
+        let value: u64 = r["value"].parse().expect("integer value");
+        assert!(
+            out.insert(key.clone(), value).is_none(),
+            "figure twice: {key:?}"
+        );
+    }
+    out
+}
+
+#[test]
+fn every_record_equals_the_cell_it_cites() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    assert_eq!(run.month, YearMonth::new(2025, 4).expect("month"));
+    let records = read_csv(&dir.join("records.csv"));
+    assert!(records.len() > 3000, "only {} records", records.len());
+    let mut sources = Sources::new(root().join("samples/kyoto/2025-04"));
+    let mut mismatches = Vec::new();
+    for r in &records {
+        let seen = sources.value(&r["source_file"], &r["source_sheet"], &r["source_cell"]);
+        let value: u64 = r["value"].parse().expect("integer");
+        if seen != Some(value) {
+            mismatches.push(format!(
+                "{} / {} / {}: records.csv {value}, cell {seen:?}",
+                r["source_file"], r["source_sheet"], r["source_cell"]
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn records_equal_the_figures_the_generator_typed() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (_, dir) = run("samples/kyoto/2025-04", out.path());
+    let got = figures_of(&read_csv(&dir.join("records.csv")));
+    let typed = figures_of(&read_csv(
+        &root().join("samples/kyoto/meta/2025-04-figures.csv"),
+    ));
+    let missing: Vec<_> = typed
+        .iter()
+        .filter(|(k, v)| got.get(*k) != Some(v))
+        .collect();
+    let extra: Vec<_> = got.keys().filter(|k| !typed.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing or different: {missing:?}\nextra: {extra:?}"
+    );
+}
+
+#[test]
+fn the_sample_month_has_no_error_finding_and_accounts_for_every_row() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let findings = read_csv(&dir.join("findings.csv"));
+    let errors: Vec<_> = findings
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(run.inputs.len(), 109);
+    for i in &run.inputs {
+        assert!(i.rows.balances(), "{}: {:?}", i.name, i.rows);
+        assert!(!i.form.is_empty(), "{} was not recognised", i.name);
+    }
+    assert!(run.rows.balances(), "{:?}", run.rows);
+    assert_eq!(run.rows.findings, 0);
+}
+
+#[test]
+fn cases_equal_the_generated_case_lists() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (_, dir) = run("samples/kyoto/2025-04", out.path());
+    let project = |rows: Vec<BTreeMap<String, String>>, centre: &str| -> BTreeSet<Vec<String>> {
+        rows.into_iter()
+            .map(|r| {
+                vec![
+                    r["month"].clone(),
+                    r[centre].clone(),
+                    r["case_id"].clone(),
+                    r["meeting_kind"].clone(),
+                    r["meeting_date"].clone(),
+                    r["issues"].clone(),
+                    r["participants"].clone(),
+                    r["lead_agency"].clone(),
+                ]
+            })
+            .collect()
+    };
+    let got = project(read_csv(&dir.join("cases.csv")), "center_code");
+    let want = project(
+        read_csv(&root().join("samples/kyoto/meta/2025-04-cases.csv")),
+        "center_agency_code",
+    );
+    assert_eq!(got.len(), 78);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn csv_exports_give_the_same_figures_as_the_workbooks() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    let (_, xlsx_dir) = run("samples/kyoto/2025-04", a.path());
+    let (_, csv_dir) = run("samples/kyoto/csv-exports/2025-04", b.path());
+    assert_eq!(
+        figures_of(&read_csv(&xlsx_dir.join("records.csv"))),
+        figures_of(&read_csv(&csv_dir.join("records.csv")))
+    );
+}
+
+fn cell_number(range: &calamine::Range<Data>, r: u32, c: u32) -> u64 {
+    match range.get_value((r, c)) {
+        Some(Data::Float(f)) => *f as u64,
+        Some(Data::Int(i)) => *i as u64,
+        other => panic!("no number at ({r}, {c}): {other:?}"),
+    }
+}
+
+fn cell_text(range: &calamine::Range<Data>, r: u32, c: u32) -> String {
+    match range.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn workbook_figures_equal_the_records() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let records = read_csv(&dir.join("records.csv"));
+    let mut wb = open_workbook_auto(dir.join(workbook_name(&run))).expect("workbook opens");
+    let names = wb.sheet_names();
+    for want in ["概要", "提出状況", "区別集計", "突合結果", "明細"] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "no sheet {want} in {names:?}"
+        );
+    }
+
+    // F1 sheet: one row per agency, figures summed over the attribute rows;
+    // the 合計 row's formulas carry their results.
+    let f1 = wb.worksheet_range("F1 包括的相談支援").expect("F1 sheet");
+    let (start_row, _) = f1.start().expect("not empty");
+    let head = (0..40u32)
+        .find(|&r| cell_text(&f1, start_row + r, 0) == "機関コード")
+        .map(|r| start_row + r)
+        .expect("heading row");
+    let metric_cols: Vec<(u32, String)> = (4..20u32)
+        .map(|c| (c, cell_text(&f1, head, c)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let name_to_code: BTreeMap<&str, &str> = kasane::core::Metric::ALL
+        .iter()
+        .map(|m| (m.name_ja(), m.code()))
+        .collect();
+    let mut sums: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for r in records.iter().filter(|r| r["form"] == "F1") {
+        *sums
+            .entry((r["agency_code"].clone(), r["metric"].clone()))
+            .or_default() += r["value"].parse::<u64>().expect("int");
+    }
+    let mut checked = 0;
+    let mut r = head + 1;
+    let mut column_totals: BTreeMap<u32, u64> = BTreeMap::new();
+    loop {
+        let code = cell_text(&f1, r, 0);
+        if code == "合計" {
+            for (c, _) in &metric_cols {
+                assert_eq!(
+                    cell_number(&f1, r, *c),
+                    column_totals[c],
+                    "total of column {c}"
+                );
+            }
+            break;
+        }
+        assert!(!code.is_empty(), "ran off the table at row {r}");
+        for (c, heading) in &metric_cols {
+            let name = heading.split('\n').next().unwrap_or_default();
+            let metric = name_to_code
+                .get(name)
+                .unwrap_or_else(|| panic!("unknown heading {heading:?}"));
+            let want = sums
+                .get(&(code.clone(), metric.to_string()))
+                .copied()
+                .unwrap_or(0);
+            let got = cell_number(&f1, r, *c);
+            assert_eq!(got, want, "F1 sheet {code} {metric}");
+            *column_totals.entry(*c).or_default() += got;
+            checked += 1;
+        }
+        r += 1;
+    }
+    assert_eq!(checked, 85 * 8, "85 F1 agencies × 8 metrics");
+
+    // 明細: one row per record, same values in the same order.
+    let details = wb.worksheet_range("明細").expect("明細");
+    assert_eq!(details.height(), records.len() + 1);
+    for (i, rec) in records.iter().enumerate() {
+        let row = i as u32 + 1;
+        assert_eq!(cell_text(&details, row, 1), rec["agency_code"]);
+        assert_eq!(cell_text(&details, row, 7), rec["metric"]);
+        assert_eq!(
+            cell_number(&details, row, 9).to_string(),
+            rec["value"],
+            "明細 row {}",
+            row + 1
+        );
+        assert_eq!(cell_text(&details, row, 12), rec["source_cell"]);
+    }
+}
+
+#[test]
+fn reruns_are_byte_identical() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    let (run_a, dir_a) = run("samples/kyoto/2025-04", a.path());
+    let (_, dir_b) = run("samples/kyoto/2025-04", b.path());
+    for name in [
+        "records.csv",
+        "findings.csv",
+        "cases.csv",
+        "manifest.json",
+        &workbook_name(&run_a),
+    ] {
+        let x = std::fs::read(dir_a.join(name)).expect("first run file");
+        let y = std::fs::read(dir_b.join(name)).expect("second run file");
+        assert!(x == y, "{name} differs between two runs");
+    }
+}
+
+#[test]
+fn a_second_run_replaces_the_month_as_a_whole() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (_, dir) = run("samples/kyoto/2025-04", out.path());
+    std::fs::write(dir.join("stale.txt"), "from an earlier run").expect("write");
+    let (_, dir2) = run("samples/kyoto/2025-04", out.path());
+    assert_eq!(dir, dir2);
+    assert!(
+        !dir.join("stale.txt").exists(),
+        "the month folder was not replaced as a whole"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .expect("read out")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "2025-04")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
