@@ -1,12 +1,17 @@
 //! One month, end to end: load the mappings, read and normalize every return
 //! in the folder, decide the batch month, reconcile, and hand the result to
 //! the report writers. One bad return never stops the others.
+//!
+//! Returns are read and normalized in parallel (rayon, one task per file);
+//! the results are collected in file-name order, so the outputs do not
+//! depend on the number of threads or on which file finished first.
 
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::{normalize, Problem, Return, RowAccount};
 use crate::read::{is_return_file, read_bytes};
 use crate::reconcile::{reconcile, Outcome};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,12 +63,21 @@ pub struct MonthRun {
 }
 
 impl MonthRun {
-    /// Number of findings of a severity.
+    /// Number of open (not waived) findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
         self.outcome
             .findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && f.is_open())
+            .count()
+    }
+
+    /// Number of waived findings.
+    pub fn waived(&self) -> usize {
+        self.outcome
+            .findings
+            .iter()
+            .filter(|f| !f.is_open())
             .count()
     }
 }
@@ -87,21 +101,54 @@ pub enum PipelineError {
     MonthUndecided(String),
 }
 
+/// How far a run has got, for a progress display. Events about single files
+/// arrive from several threads, in no particular order.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// The folder was listed: this many returns will be read.
+    Listed {
+        /// Number of return files.
+        files: usize,
+    },
+    /// One return was read and normalized.
+    FileDone {
+        /// Its file name.
+        name: &'a str,
+    },
+    /// All returns are read; reconciliation starts.
+    Reconciling,
+}
+
 /// Reads, normalizes and reconciles one month.
 ///
 /// # Errors
 /// Mapping mistakes, an unreadable folder, or an undecidable month. Problems
 /// with single returns are findings, never errors.
 pub fn consolidate(cfg: &RunConfig) -> Result<MonthRun, PipelineError> {
+    consolidate_with_progress(cfg, &|_| {})
+}
+
+/// [`consolidate`], telling `progress` how far it has got.
+///
+/// # Errors
+/// As [`consolidate`].
+pub fn consolidate_with_progress(
+    cfg: &RunConfig,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<MonthRun, PipelineError> {
     let mappings = Mappings::load(&cfg.mappings_dir).map_err(PipelineError::Mappings)?;
     let (files, ignored) = list_returns(&cfg.returns_dir)?;
-    let mut inputs = Vec::with_capacity(files.len());
-    let mut results: Vec<Result<Return, Problem>> = Vec::with_capacity(files.len());
-    for (name, path) in &files {
-        let (input, result) = process_file(name, path, &mappings);
-        inputs.push(input);
-        results.push(result);
-    }
+    progress(Progress::Listed { files: files.len() });
+    // Indexed parallel iterators collect in input order: file-name order.
+    let (inputs, results): (Vec<InputFile>, Vec<Result<Return, Problem>>) = files
+        .par_iter()
+        .map(|(name, path)| {
+            let done = process_file(name, path, &mappings);
+            progress(Progress::FileDone { name });
+            done
+        })
+        .unzip();
+    progress(Progress::Reconciling);
     let month = match cfg.month {
         Some(m) => m,
         None => decide_month(&results)?,
@@ -116,9 +163,7 @@ pub fn consolidate(cfg: &RunConfig) -> Result<MonthRun, PipelineError> {
     }
     let mut outcome = reconcile(month, &mappings.registry, &returns);
     outcome.findings.extend(unreadable);
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     let mut rows = RowAccount::default();
     for i in &inputs {
         rows += i.rows;

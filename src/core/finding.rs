@@ -73,6 +73,8 @@ rules! {
     UnreadRow => ("unread_row", "読み取られなかった行"),
     PersonalDataSuspected => ("personal_data_suspected", "個人情報の疑い"),
     FormMismatch => ("form_mismatch", "様式と機関の不一致"),
+    WaiverExpired => ("waiver_expired", "期限切れの免除"),
+    WaiverUnused => ("waiver_unused", "該当のない免除"),
 }
 
 impl fmt::Display for Rule {
@@ -100,6 +102,8 @@ pub struct Finding {
     pub actual: String,
     /// The cells of every side of the finding.
     pub sources: Vec<Location>,
+    /// When staff acknowledged it (`waivers.csv`): the reason and approver.
+    pub waiver: Option<String>,
 }
 
 impl Finding {
@@ -119,7 +123,13 @@ impl Finding {
             expected: String::new(),
             actual: String::new(),
             sources: Vec::new(),
+            waiver: None,
         }
+    }
+
+    /// True unless a waiver covers it.
+    pub fn is_open(&self) -> bool {
+        self.waiver.is_none()
     }
 
     /// Sets the agency.

@@ -11,6 +11,7 @@
 //! when the folder is loaded, before any return is read.
 
 pub mod layout;
+pub mod waivers;
 
 pub use layout::{CaseColumn, FormLayout, HeaderField, KeyKind, Labels, Table, TableLayout};
 
@@ -44,6 +45,8 @@ pub struct Mappings {
     pub registry: Registry,
     /// The layout files, in file-name order.
     pub layouts: Vec<FormLayout>,
+    /// Acknowledged findings (`waivers.csv`, optional).
+    pub waivers: Vec<waivers::Waiver>,
     /// Every file read, for the run manifest: (name, bytes).
     pub files: Vec<(String, Vec<u8>)>,
 }
@@ -178,6 +181,18 @@ impl Mappings {
                 message: "様式の対応表 (*.toml) がありません (no layout files)".into(),
             });
         }
+        let waivers = match waivers::load(dir) {
+            Ok((w, bytes)) => {
+                if let Some(b) = bytes {
+                    files.push(("waivers.csv".into(), b));
+                }
+                w
+            }
+            Err(mut errs) => {
+                errors.append(&mut errs);
+                Vec::new()
+            }
+        };
         files.sort();
         match (municipality, registry) {
             (Some(municipality), Some(registry)) if errors.is_empty() => Ok(Mappings {
@@ -185,6 +200,7 @@ impl Mappings {
                 municipality,
                 registry,
                 layouts,
+                waivers,
                 files,
             }),
             _ => Err(errors),

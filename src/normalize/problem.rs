@@ -74,6 +74,7 @@ impl Problem {
             expected: self.expected,
             actual: self.actual,
             sources: vec![self.source_loc],
+            waiver: None,
         }
     }
 }

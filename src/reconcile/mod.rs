@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod referrals;
 pub mod submission;
 pub mod totals;
+pub mod waivers;
 
 use crate::core::{CaseRow, Finding, Record, Registry, YearMonth};
 use crate::normalize::Return;

@@ -21,7 +21,7 @@ pub const RECORD_COLUMNS: [&str; 12] = [
 ];
 
 /// Columns of `findings.csv`.
-pub const FINDING_COLUMNS: [&str; 8] = [
+pub const FINDING_COLUMNS: [&str; 10] = [
     "month",
     "severity",
     "rule",
@@ -30,6 +30,8 @@ pub const FINDING_COLUMNS: [&str; 8] = [
     "expected",
     "actual",
     "source",
+    "status",
+    "waiver",
 ];
 
 /// Columns of `cases.csv`.
@@ -105,6 +107,8 @@ pub fn findings(findings: &[Finding]) -> Result<Vec<u8>, csv::Error> {
                 f.expected.clone(),
                 f.actual.clone(),
                 f.source_text(),
+                if f.is_open() { "open" } else { "waived" }.to_string(),
+                f.waiver.clone().unwrap_or_default(),
             ]
         }),
     )

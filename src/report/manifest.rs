@@ -50,6 +50,7 @@ pub fn build(run: &MonthRun, outputs: &[(String, Vec<u8>)]) -> Vec<u8> {
                 "error": run.count(Severity::Error),
                 "warning": run.count(Severity::Warning),
                 "info": run.count(Severity::Info),
+                "waived": run.waived(),
             },
             "rows": run.rows,
         },

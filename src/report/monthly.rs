@@ -169,6 +169,10 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
             "突合結果 情報 (info)",
             run.count(Severity::Info).to_string(),
         ),
+        (
+            "免除済みの指摘 (waived; 突合結果に表示)",
+            run.waived().to_string(),
+        ),
         ("", String::new()),
         ("読み込んだ行 (rows read)", run.rows.read.to_string()),
         (
@@ -522,10 +526,12 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
         "期待値",
         "実際の値",
         "該当箇所",
+        "状態",
+        "免除の理由（承認者）",
     ];
     for (c, (h, w)) in heads
         .iter()
-        .zip([8, 22, 18, 11, 70, 12, 12, 60])
+        .zip([8, 22, 18, 11, 70, 12, 12, 60, 8, 40])
         .enumerate()
     {
         ws.write_string_with_format(0, c as u16, *h, &st.head)?;
@@ -533,7 +539,7 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
     }
     for (i, f) in run.outcome.findings.iter().enumerate() {
         let r = 1 + i as u32;
-        let sev = if f.severity == Severity::Error {
+        let sev = if f.severity == Severity::Error && f.is_open() {
             &st.error
         } else {
             &st.text
@@ -555,6 +561,9 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
                 .join("\n"),
             &st.text,
         )?;
+        let status = if f.is_open() { "未解決" } else { "免除" };
+        ws.write_string_with_format(r, 8, status, &st.text)?;
+        ws.write_string_with_format(r, 9, f.waiver.as_deref().unwrap_or(""), &st.text)?;
     }
     ws.autofilter(
         0,
