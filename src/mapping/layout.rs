@@ -204,15 +204,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err(&mut self, span: Range<usize>, message: String) {
-        let before = &self.text[..span.start.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        self.errors.push(MappingError::Invalid {
-            path: self.path.to_path_buf(),
-            line,
-            column,
-            message,
-        });
+        self.errors
+            .push(super::invalid_at(self.path, self.text, span, message));
     }
 
     fn metric(&mut self, code: &Spanned<String>, form: Form) -> Option<Metric> {

@@ -10,6 +10,8 @@
 //! Every mistake in a mapping file is reported with its file, line and column
 //! when the folder is loaded, before any return is read.
 
+pub mod grant;
+pub mod indicators;
 pub mod layout;
 pub mod waivers;
 
@@ -19,6 +21,9 @@ use crate::core::Registry;
 use crate::normalize::text::label_key;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+/// TOML files of a mappings folder that are not layout files.
+pub const RESERVED_TOML: &[&str] = &["municipality.toml", "indicators.toml", "grant.toml"];
 
 /// `municipality.toml`: the municipality's name and settings.
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +50,10 @@ pub struct Mappings {
     pub registry: Registry,
     /// The layout files, in file-name order.
     pub layouts: Vec<FormLayout>,
+    /// The grant's parts, rates and base amounts (`grant.toml`, optional).
+    pub grant: Vec<grant::GrantPart>,
+    /// The plan's indicators (`indicators.toml`, optional).
+    pub indicators: Vec<indicators::Indicator>,
     /// Acknowledged findings (`waivers.csv`, optional).
     pub waivers: Vec<waivers::Waiver>,
     /// Every file read, for the run manifest: (name, bytes).
@@ -145,7 +154,9 @@ impl Mappings {
                 .map(|e| e.path())
                 .filter(|p| {
                     p.extension().is_some_and(|e| e == "toml")
-                        && p.file_name().is_some_and(|n| n != "municipality.toml")
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| !RESERVED_TOML.contains(&n))
                 })
                 .collect(),
             Err(source) => {
@@ -181,18 +192,33 @@ impl Mappings {
                 message: "様式の対応表 (*.toml) がありません (no layout files)".into(),
             });
         }
-        let waivers = match waivers::load(dir) {
-            Ok((w, bytes)) => {
-                if let Some(b) = bytes {
-                    files.push(("waivers.csv".into(), b));
+        let mut optional =
+            |name: &str, files: &mut Vec<(String, Vec<u8>)>| -> Option<(PathBuf, Vec<u8>)> {
+                let path = dir.join(name);
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        files.push((name.to_string(), bytes.clone()));
+                        Some((path, bytes))
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(source) => {
+                        errors.push(MappingError::Io { path, source });
+                        None
+                    }
                 }
-                w
-            }
-            Err(mut errs) => {
-                errors.append(&mut errs);
-                Vec::new()
-            }
-        };
+            };
+        let grant_file = optional("grant.toml", &mut files);
+        let indicators_file = optional("indicators.toml", &mut files);
+        let waivers_file = optional("waivers.csv", &mut files);
+        let grant = grant_file.map_or_else(Vec::new, |(p, b)| {
+            keep_errors(grant::parse(&p, &b), &mut errors)
+        });
+        let indicators = indicators_file.map_or_else(Vec::new, |(p, b)| {
+            keep_errors(indicators::parse(&p, &b), &mut errors)
+        });
+        let waivers = waivers_file.map_or_else(Vec::new, |(p, b)| {
+            keep_errors(waivers::parse(&p, &b), &mut errors)
+        });
         files.sort();
         match (municipality, registry) {
             (Some(municipality), Some(registry)) if errors.is_empty() => Ok(Mappings {
@@ -200,6 +226,8 @@ impl Mappings {
                 municipality,
                 registry,
                 layouts,
+                grant,
+                indicators,
                 waivers,
                 files,
             }),
@@ -230,6 +258,38 @@ fn toml_text(path: &Path, bytes: &[u8]) -> Result<String, MappingError> {
             e.utf8_error().valid_up_to()
         ),
     })
+}
+
+/// The parsed list, or nothing with the mistakes added to `errors`.
+fn keep_errors<T>(r: Result<Vec<T>, Vec<MappingError>>, errors: &mut Vec<MappingError>) -> Vec<T> {
+    r.unwrap_or_else(|mut errs| {
+        errors.append(&mut errs);
+        Vec::new()
+    })
+}
+
+/// One-based (line, column) of a byte offset in a text, for messages.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A mistake at a span of a mapping file.
+fn invalid_at(
+    path: &Path,
+    text: &str,
+    span: std::ops::Range<usize>,
+    message: String,
+) -> MappingError {
+    let (line, column) = line_col(text, span.start);
+    MappingError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
 }
 
 fn toml_error(path: &Path, e: &toml::de::Error) -> MappingError {

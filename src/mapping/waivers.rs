@@ -61,18 +61,10 @@ struct Row {
     until: String,
 }
 
-/// The waivers and the file's bytes (for the manifest), if there is a file.
-type Loaded = (Vec<Waiver>, Option<Vec<u8>>);
-
-/// Reads `waivers.csv` if the folder has one.
-pub(super) fn load(dir: &Path) -> Result<Loaded, Vec<MappingError>> {
-    let path = dir.join("waivers.csv");
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
-        Err(source) => return Err(vec![MappingError::Io { path, source }]),
-    };
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+/// Parses `waivers.csv`.
+pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<Waiver>, Vec<MappingError>> {
+    let path = path.to_path_buf();
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text);
@@ -150,7 +142,7 @@ pub(super) fn load(dir: &Path) -> Result<Loaded, Vec<MappingError>> {
         });
     }
     if errors.is_empty() {
-        Ok((out, Some(bytes)))
+        Ok(out)
     } else {
         Err(errors)
     }
@@ -202,7 +194,8 @@ mod tests {
              missing_retrun,HFC-002,2025-04,休所,課長,\n",
         )
         .unwrap();
-        let errs = load(dir.path()).unwrap_err();
+        let path = dir.path().join("waivers.csv");
+        let errs = parse(&path, &std::fs::read(&path).unwrap()).unwrap_err();
         assert_eq!(errs.len(), 1);
         let msg = errs[0].to_string();
         assert!(

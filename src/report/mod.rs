@@ -8,6 +8,8 @@
 //! complete new set.
 
 pub mod csv_out;
+pub mod fiscal;
+pub mod history;
 pub mod manifest;
 pub mod monthly;
 
@@ -92,7 +94,8 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
         ),
     ];
     let wb_name = workbook_name(run);
-    let wb = monthly::build(run).map_err(|source| ReportError::Workbook {
+    let history = history::load(out, run.month);
+    let wb = monthly::build(run, &history).map_err(|source| ReportError::Workbook {
         path: wb_name.clone().into(),
         source,
     })?;

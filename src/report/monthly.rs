@@ -7,6 +7,8 @@
 //!   with a 合計 row as formulas whose cached results are written too, so any
 //!   reader sees the numbers;
 //! * 区別集計 — flows by area;
+//! * 評価指標 — the plan's indicators: baseline, target, this fiscal year to
+//!   date (earlier months from `out/`), progress;
 //! * 突合結果 — every finding, filterable, with the cells of both sides;
 //! * 明細 — every record with its source file, sheet and cell.
 //!
@@ -15,7 +17,9 @@
 
 use crate::core::metric::{field_name_ja, Kind};
 use crate::core::{Form, Metric, Record, Severity};
+use crate::mapping::indicators::IndicatorKind;
 use crate::pipeline::MonthRun;
+use crate::report::history::History;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook,
     Worksheet, XlsxError,
@@ -68,7 +72,7 @@ impl Styles {
 ///
 /// # Errors
 /// Only if rust_xlsxwriter refuses a value (sheet limits).
-pub fn build(run: &MonthRun) -> Result<Vec<u8>, XlsxError> {
+pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     let mut wb = Workbook::new();
     // Fixed from the month: the same inputs give the same bytes.
@@ -90,6 +94,7 @@ pub fn build(run: &MonthRun) -> Result<Vec<u8>, XlsxError> {
         form_sheet(wb.add_worksheet(), run, form, &st)?;
     }
     by_area(wb.add_worksheet(), run, &st)?;
+    indicators(wb.add_worksheet(), run, history, &st)?;
     findings(wb.add_worksheet(), run, &st)?;
     details(wb.add_worksheet(), run, &st)?;
     wb.save_to_buffer()
@@ -623,5 +628,92 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         heads.len() as u16 - 1,
     )?;
     ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn indicators(
+    ws: &mut Worksheet,
+    run: &MonthRun,
+    history: &History,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name("評価指標")?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("事業目標・評価指標（{}時点）", run.month.ja()),
+        &st.title,
+    )?;
+    let fy = run.month.fiscal_year();
+    let fy_months: Vec<String> = history
+        .months
+        .iter()
+        .filter(|m| m.fiscal_year() == fy)
+        .map(ToString::to_string)
+        .chain(std::iter::once(run.month.to_string()))
+        .collect();
+    ws.write_string_with_format(
+        1,
+        0,
+        format!(
+            "※ {}年度の集計対象月: {}（out/ に集計済みの月と当月）",
+            fy,
+            fy_months.join("、")
+        ),
+        &st.note,
+    )?;
+    let heads = [
+        "指標",
+        "種別",
+        "現状値（基準）",
+        "基準の時点",
+        "目標値",
+        "目標年度",
+        "今年度累計（〜当月）",
+        "現在値",
+        "進捗率",
+    ];
+    for (c, (h, w)) in heads
+        .iter()
+        .zip([52, 8, 12, 24, 10, 10, 14, 12, 10])
+        .enumerate()
+    {
+        ws.write_string_with_format(3, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    // This month's figures, summed like the earlier months'.
+    let mut figures = history.figures.clone();
+    let mut this_month: BTreeMap<Metric, u64> = BTreeMap::new();
+    for r in &run.outcome.records {
+        *this_month.entry(r.metric).or_default() += r.value;
+    }
+    figures.extend(this_month.into_iter().map(|(m, v)| (run.month, m, v)));
+    let pct = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("0.0%");
+    for (i, ind) in run.mappings.indicators.iter().enumerate() {
+        let r = 4 + i as u32;
+        let s = ind.standing(run.month, &figures);
+        ws.write_string_with_format(r, 0, &ind.name, &st.text)?;
+        ws.write_string_with_format(
+            r,
+            1,
+            match ind.kind {
+                IndicatorKind::Annual => "年度",
+                IndicatorKind::Cumulative => "累計",
+            },
+            &st.text,
+        )?;
+        ws.write_number_with_format(r, 2, ind.baseline as f64, &st.num)?;
+        ws.write_string_with_format(r, 3, &ind.baseline_note, &st.text)?;
+        ws.write_number_with_format(r, 4, ind.target as f64, &st.num)?;
+        ws.write_string_with_format(r, 5, format!("{}年度", ind.target_fiscal_year), &st.text)?;
+        ws.write_number_with_format(r, 6, s.fiscal_year_to_date as f64, &st.num)?;
+        ws.write_number_with_format(r, 7, s.current as f64, &st.num)?;
+        match s.progress {
+            Some(p) => ws.write_number_with_format(r, 8, p, &pct)?,
+            None => ws.write_blank(r, 8, &st.text)?,
+        };
+    }
     Ok(())
 }

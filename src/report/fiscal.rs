@@ -1,0 +1,668 @@
+//! The fiscal-year subsidy report (補助金報告) finance pulls: built only from
+//! the months already consolidated under `out/` (their `records.csv` and
+//! `findings.csv`), so every number traces back to a month's records and from
+//! there to a cell in a return.
+//!
+//! Sheets: 概要 (months present, missing, with open errors), 事業別・分野別
+//! (project × field × metric by month and for the year; stocks show the last
+//! month's value and say which month), 提出状況 (unit × month), 事業費・交付額
+//! (F5 costs and the grant computation by part, rates and base amounts from
+//! `grant.toml`), 評価指標, 免除一覧 (waivers, with reasons and approvers).
+
+use super::{io_err, ReportError};
+use crate::core::metric::{field_name_ja, Kind};
+use crate::core::{Metric, Severity, YearMonth};
+use crate::mapping::Mappings;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, Workbook, Worksheet,
+    XlsxError,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One figure of a month's `records.csv`.
+#[derive(Debug, Clone)]
+pub struct FigureRow {
+    /// Agency code.
+    pub agency: String,
+    /// Project 1–6.
+    pub project: u8,
+    /// Field code.
+    pub field: String,
+    /// Row key.
+    pub key: String,
+    /// Metric.
+    pub metric: Metric,
+    /// Value.
+    pub value: u64,
+}
+
+/// One finding of a month's `findings.csv`.
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    /// Severity code.
+    pub severity: String,
+    /// Rule code.
+    pub rule: String,
+    /// Agency code.
+    pub agency: String,
+    /// `open` or `waived`.
+    pub status: String,
+    /// Waiver reason and approver.
+    pub waiver: String,
+}
+
+/// A consolidated month as read back from `out/<YYYY-MM>/`.
+#[derive(Debug, Clone)]
+pub struct MonthOutputs {
+    /// The month.
+    pub month: YearMonth,
+    /// Its records.
+    pub figures: Vec<FigureRow>,
+    /// Its findings.
+    pub findings: Vec<FindingRow>,
+}
+
+impl MonthOutputs {
+    fn open_errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error.code() && f.status != "waived")
+            .count()
+    }
+}
+
+/// The fiscal year's months as found under `out/`.
+#[derive(Debug, Clone)]
+pub struct FiscalData {
+    /// Fiscal year (named by its start year).
+    pub fiscal_year: i32,
+    /// Months found, April first.
+    pub months: Vec<MonthOutputs>,
+    /// Months of the year with no consolidated folder.
+    pub missing: Vec<YearMonth>,
+    /// Month folders that could not be read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// The twelve months of a fiscal year.
+pub fn fiscal_months(fy: i32) -> Vec<YearMonth> {
+    let mut m = YearMonth { year: fy, month: 4 };
+    (0..12)
+        .map(|_| {
+            let this = m;
+            m = m.next();
+            this
+        })
+        .collect()
+}
+
+/// Reads the fiscal year's months from `out/`.
+pub fn load(out: &Path, fiscal_year: i32) -> FiscalData {
+    let mut data = FiscalData {
+        fiscal_year,
+        months: Vec::new(),
+        missing: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for m in fiscal_months(fiscal_year) {
+        let dir = out.join(m.to_string());
+        if !dir.join("records.csv").exists() {
+            data.missing.push(m);
+            continue;
+        }
+        match read_month(&dir, m) {
+            Ok(mo) => data.months.push(mo),
+            Err(e) => data.unreadable.push((m.to_string(), e)),
+        }
+    }
+    data
+}
+
+fn rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    rdr.records()
+        .map(|r| {
+            let r = r.map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect())
+        })
+        .collect()
+}
+
+fn read_month(dir: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
+    let get = |r: &BTreeMap<String, String>, k: &str| r.get(k).cloned().unwrap_or_default();
+    let mut figures = Vec::new();
+    for r in rows(&dir.join("records.csv"))? {
+        if get(&r, "month") != month.to_string() {
+            return Err(format!(
+                "records.csv の month {:?} がフォルダ名と違います",
+                get(&r, "month")
+            ));
+        }
+        let metric = Metric::from_code(&get(&r, "metric"))
+            .ok_or_else(|| format!("不明な指標 {:?}", get(&r, "metric")))?;
+        figures.push(FigureRow {
+            agency: get(&r, "agency_code"),
+            project: get(&r, "project")
+                .parse()
+                .map_err(|_| "project が数値ではありません".to_string())?,
+            field: get(&r, "field"),
+            key: get(&r, "key"),
+            metric,
+            value: get(&r, "value")
+                .parse()
+                .map_err(|_| "value が整数ではありません".to_string())?,
+        });
+    }
+    let findings = rows(&dir.join("findings.csv"))?
+        .into_iter()
+        .map(|r| FindingRow {
+            severity: get(&r, "severity"),
+            rule: get(&r, "rule"),
+            agency: get(&r, "agency_code"),
+            status: get(&r, "status"),
+            waiver: get(&r, "waiver"),
+        })
+        .collect();
+    Ok(MonthOutputs {
+        month,
+        figures,
+        findings,
+    })
+}
+
+/// The report's file name.
+pub fn report_name(fiscal_year: i32) -> String {
+    format!("補助金報告_{fiscal_year}年度.xlsx")
+}
+
+/// Builds the report and writes it atomically to `out/FY<year>/`.
+///
+/// # Errors
+/// If the workbook cannot be built or written.
+pub fn write(
+    out: &Path,
+    fiscal_year: i32,
+    mappings: &Mappings,
+) -> Result<(PathBuf, FiscalData), ReportError> {
+    let data = load(out, fiscal_year);
+    let dir = out.join(format!("FY{fiscal_year}"));
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let path = dir.join(report_name(fiscal_year));
+    let bytes = build(&data, mappings).map_err(|source| ReportError::Workbook {
+        path: path.clone(),
+        source,
+    })?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io_err(&dir))?;
+    std::io::Write::write_all(&mut tmp, &bytes).map_err(io_err(&path))?;
+    tmp.as_file().sync_all().map_err(io_err(&path))?;
+    tmp.persist(&path).map_err(|e| io_err(&path)(e.error))?;
+    Ok((path, data))
+}
+
+struct Styles {
+    title: Format,
+    head: Format,
+    text: Format,
+    num: Format,
+    total: Format,
+    note: Format,
+}
+
+/// Builds the fiscal-year workbook.
+///
+/// # Errors
+/// Only if rust_xlsxwriter refuses a value.
+pub fn build(data: &FiscalData, mappings: &Mappings) -> Result<Vec<u8>, XlsxError> {
+    let border = Format::new().set_border(FormatBorder::Thin);
+    let st = Styles {
+        title: Format::new().set_bold().set_font_size(14),
+        head: border
+            .clone()
+            .set_bold()
+            .set_text_wrap()
+            .set_background_color(Color::RGB(0xDDEBF7)),
+        text: border.clone().set_text_wrap(),
+        num: border.clone().set_num_format("#,##0"),
+        total: border
+            .set_bold()
+            .set_num_format("#,##0")
+            .set_background_color(Color::RGB(0xF2F2F2)),
+        note: Format::new()
+            .set_italic()
+            .set_font_color(Color::RGB(0x595959)),
+    };
+    let mut wb = Workbook::new();
+    // Fixed: the same months give the same bytes.
+    let created = ExcelDateTime::from_ymd(data.fiscal_year as u16 + 1, 4, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{} 重層的支援体制整備事業 {}年度 補助金報告",
+                mappings.municipality.name, data.fiscal_year
+            ))
+            .set_author("kasane")
+            .set_creation_datetime(&created),
+    );
+    summary(wb.add_worksheet(), data, mappings, &st)?;
+    figures(wb.add_worksheet(), data, &st)?;
+    roster(wb.add_worksheet(), data, mappings, &st)?;
+    costs(wb.add_worksheet(), data, mappings, &st)?;
+    indicators(wb.add_worksheet(), data, mappings, &st)?;
+    waivers(wb.add_worksheet(), data, &st)?;
+    wb.save_to_buffer()
+}
+
+fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("概要")?;
+    ws.set_column_width(0, 16)?;
+    ws.set_column_width(1, 14)?;
+    ws.set_column_width(2, 14)?;
+    ws.set_column_width(3, 12)?;
+    ws.set_column_width(4, 40)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{} 重層的支援体制整備事業 {}年度 補助金報告（集計済みの月から作成）",
+            m.municipality.name, d.fiscal_year
+        ),
+        &st.title,
+    )?;
+    for (c, h) in ["月", "状態", "明細件数", "未解決エラー", "備考"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(2, c as u16, *h, &st.head)?;
+    }
+    for (i, month) in fiscal_months(d.fiscal_year).iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_string_with_format(r, 0, month.ja(), &st.text)?;
+        match d.months.iter().find(|x| x.month == *month) {
+            Some(mo) => {
+                let errors = mo.open_errors();
+                ws.write_string_with_format(
+                    r,
+                    1,
+                    if errors > 0 {
+                        "集計済み（エラーあり）"
+                    } else {
+                        "集計済み"
+                    },
+                    &st.text,
+                )?;
+                ws.write_number_with_format(r, 2, mo.figures.len() as f64, &st.num)?;
+                ws.write_number_with_format(r, 3, errors as f64, &st.num)?;
+                ws.write_string_with_format(
+                    r,
+                    4,
+                    if errors > 0 {
+                        "findings.csv の未解決エラーを確認してください"
+                    } else {
+                        ""
+                    },
+                    &st.text,
+                )?;
+            }
+            None => {
+                let why = d
+                    .unreadable
+                    .iter()
+                    .find(|(n, _)| *n == month.to_string())
+                    .map(|(_, e)| e.clone());
+                ws.write_string_with_format(
+                    r,
+                    1,
+                    if why.is_some() {
+                        "読めません"
+                    } else {
+                        "未集計"
+                    },
+                    &st.text,
+                )?;
+                ws.write_blank(r, 2, &st.text)?;
+                ws.write_blank(r, 3, &st.text)?;
+                ws.write_string_with_format(
+                    r,
+                    4,
+                    why.unwrap_or_else(|| "kasane run でこの月を集計してください".into()),
+                    &st.text,
+                )?;
+            }
+        }
+    }
+    ws.write_string_with_format(
+        16,
+        0,
+        "※ 実人数（新規・継続相談者数など）の合計は各機関の数値の合計であり、重複を除いた人数ではありません。時点値（継続相談者数・月末人数・支援員数）は月をまたいで合計せず、最後に集計された月の値を示します。",
+        &st.note,
+    )?;
+    Ok(())
+}
+
+fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("事業別・分野別")?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("事業別・分野別の実績（{}年度）", d.fiscal_year),
+        &st.title,
+    )?;
+    let months = fiscal_months(d.fiscal_year);
+    let heads: Vec<String> = ["事業", "分野", "指標", "指標名"]
+        .iter()
+        .map(ToString::to_string)
+        .chain(months.iter().map(|m| format!("{}月", m.month)))
+        .chain(["年度計".to_string(), "備考".to_string()])
+        .collect();
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, h, &st.head)?;
+    }
+    ws.set_column_width(2, 26)?;
+    ws.set_column_width(3, 34)?;
+    ws.set_column_width(17, 36)?;
+    let mut table: BTreeMap<(u8, String, Metric), BTreeMap<YearMonth, u64>> = BTreeMap::new();
+    for mo in &d.months {
+        for f in mo
+            .figures
+            .iter()
+            .filter(|f| f.metric.form() != crate::core::Form::F5)
+        {
+            *table
+                .entry((f.project, f.field.clone(), f.metric))
+                .or_default()
+                .entry(mo.month)
+                .or_default() += f.value;
+        }
+    }
+    let mut r = 2u32;
+    for ((project, field, metric), by_month) in &table {
+        r += 1;
+        ws.write_number_with_format(r, 0, f64::from(*project), &st.num)?;
+        ws.write_string_with_format(r, 1, field_name_ja(field), &st.text)?;
+        ws.write_string_with_format(r, 2, metric.code(), &st.text)?;
+        ws.write_string_with_format(r, 3, metric.name_ja(), &st.text)?;
+        for (i, m) in months.iter().enumerate() {
+            match by_month.get(m) {
+                Some(v) => ws.write_number_with_format(r, 4 + i as u16, *v as f64, &st.num)?,
+                None => ws.write_blank(r, 4 + i as u16, &st.text)?,
+            };
+        }
+        let persons = matches!(metric, Metric::NewPersons | Metric::ContinuingPersons);
+        match metric.kind() {
+            Kind::Flow => {
+                let sum: u64 = by_month.values().sum();
+                let f = Formula::new(format!("=SUM(E{}:P{})", r + 1, r + 1))
+                    .set_result(sum.to_string());
+                ws.write_formula_with_format(r, 16, f, &st.total)?;
+                ws.write_string_with_format(
+                    r,
+                    17,
+                    if persons {
+                        "機関の合計（重複を除いた人数ではない）"
+                    } else {
+                        ""
+                    },
+                    &st.text,
+                )?;
+            }
+            Kind::Stock => {
+                let (last_month, last) = by_month
+                    .iter()
+                    .next_back()
+                    .map(|(m, v)| (*m, *v))
+                    .unwrap_or((months[0], 0));
+                ws.write_number_with_format(r, 16, last as f64, &st.total)?;
+                ws.write_string_with_format(
+                    r,
+                    17,
+                    format!(
+                        "時点値: {}末の値（月の合計ではない）{}",
+                        last_month.ja(),
+                        if persons { "・機関の合計" } else { "" }
+                    ),
+                    &st.text,
+                )?;
+            }
+        }
+    }
+    ws.set_freeze_panes(3, 4)?;
+    Ok(())
+}
+
+fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("提出状況")?;
+    ws.write_string_with_format(
+        0,
+        0,
+        "報告の提出状況（受=受理 訂=訂正版で差替え 未=未提出 免=免除 保=保留 －=未集計の月）",
+        &st.title,
+    )?;
+    let months = fiscal_months(d.fiscal_year);
+    ws.write_string_with_format(2, 0, "機関コード", &st.head)?;
+    ws.write_string_with_format(2, 1, "機関名", &st.head)?;
+    ws.set_column_width(1, 40)?;
+    for (i, mo) in months.iter().enumerate() {
+        ws.write_string_with_format(2, 2 + i as u16, format!("{}月", mo.month), &st.head)?;
+        ws.set_column_width(2 + i as u16, 5)?;
+    }
+    for (i, a) in m.registry.monthly_reporters().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_string_with_format(r, 0, &a.code, &st.text)?;
+        ws.write_string_with_format(r, 1, &a.name, &st.text)?;
+        for (j, month) in months.iter().enumerate() {
+            let mark = match d.months.iter().find(|x| x.month == *month) {
+                None => "－",
+                Some(mo) => {
+                    let of = |rule: &str| {
+                        mo.findings
+                            .iter()
+                            .find(|f| f.agency == a.code && f.rule == rule)
+                    };
+                    if let Some(f) = of("missing_return") {
+                        if f.status == "waived" {
+                            "免"
+                        } else {
+                            "未"
+                        }
+                    } else if of("replaced_by_correction").is_some() {
+                        "訂"
+                    } else if mo.figures.iter().any(|f| f.agency == a.code) {
+                        "受"
+                    } else {
+                        "保"
+                    }
+                }
+            };
+            ws.write_string_with_format(r, 2 + j as u16, mark, &st.text)?;
+        }
+    }
+    ws.set_freeze_panes(3, 2)?;
+    Ok(())
+}
+
+fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("事業費・交付額")?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("所要額調書（{}年度）", d.fiscal_year),
+        &st.title,
+    )?;
+    ws.write_string_with_format(
+        1,
+        0,
+        "率と基準額は対応表フォルダの grant.toml から（基準額に【仮の値】がある場合は置き換えてから提出してください）。単位: 円、所要額は千円未満切捨て。",
+        &st.note,
+    )?;
+    let heads = [
+        "区分",
+        "分野",
+        "(A) 総事業費",
+        "(B) 寄付金その他の収入額",
+        "(C) 差引事業費 A−B",
+        "(D) 対象経費の実支出額",
+        "(E) 基準額",
+        "(F) 選定額 min(D,E)",
+        "率",
+        "(G) 所要額 min(F,C)×率",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, if c == 0 { 22.0 } else { 15.0 })?;
+    }
+    ws.set_row_height(3, 45)?;
+    // F5 figures: key = project code; field = the agency's field.
+    let mut sums: BTreeMap<(u8, String, Metric), u64> = BTreeMap::new();
+    for mo in &d.months {
+        for f in mo
+            .figures
+            .iter()
+            .filter(|f| f.metric.form() == crate::core::Form::F5)
+        {
+            let project = f.key.parse::<u8>().unwrap_or(f.project);
+            *sums
+                .entry((project, f.field.clone(), f.metric))
+                .or_default() += f.value;
+        }
+    }
+    if sums.is_empty() {
+        ws.write_string_with_format(
+            4,
+            0,
+            "F5（事業費）の報告はまだ集計されていません。所要額は計算できません。",
+            &st.note,
+        )?;
+        return Ok(());
+    }
+    let pct = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("0.0%");
+    for (i, p) in m.grant.iter().enumerate() {
+        let r = 4 + i as u32;
+        let sum = |metric| -> u64 {
+            sums.iter()
+                .filter(|((proj, field, me), _)| {
+                    p.projects.contains(proj) && *field == p.field && *me == metric
+                })
+                .map(|(_, v)| *v)
+                .sum()
+        };
+        let g = p.compute(
+            sum(Metric::TotalCost),
+            sum(Metric::OtherIncome),
+            sum(Metric::EligibleExpenditure),
+        );
+        ws.write_string_with_format(r, 0, &p.part, &st.text)?;
+        ws.write_string_with_format(r, 1, field_name_ja(&p.field), &st.text)?;
+        for (c, v) in [
+            g.total_cost,
+            g.other_income,
+            g.net_cost,
+            g.eligible,
+            g.base_amount,
+            g.selected,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_number_with_format(r, 2 + c as u16, *v as f64, &st.num)?;
+        }
+        ws.write_number_with_format(r, 8, p.rate_percent() / 100.0, &pct)?;
+        ws.write_number_with_format(r, 9, g.required as f64, &st.total)?;
+    }
+    Ok(())
+}
+
+fn indicators(
+    ws: &mut Worksheet,
+    d: &FiscalData,
+    m: &Mappings,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    ws.set_name("評価指標")?;
+    let Some(last) = d.months.last().map(|x| x.month) else {
+        ws.write_string_with_format(0, 0, "集計済みの月がありません", &st.note)?;
+        return Ok(());
+    };
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("事業目標・評価指標（{}まで）", last.ja()),
+        &st.title,
+    )?;
+    let mut figs: Vec<(YearMonth, Metric, u64)> = Vec::new();
+    for mo in &d.months {
+        let mut s: BTreeMap<Metric, u64> = BTreeMap::new();
+        for f in &mo.figures {
+            *s.entry(f.metric).or_default() += f.value;
+        }
+        figs.extend(s.into_iter().map(|(me, v)| (mo.month, me, v)));
+    }
+    let heads = [
+        "指標",
+        "現状値（基準）",
+        "基準の時点",
+        "目標値",
+        "目標年度",
+        "今年度累計",
+        "現在値",
+        "集計した月数",
+    ];
+    for (c, (h, w)) in heads
+        .iter()
+        .zip([52, 12, 24, 10, 10, 12, 12, 12])
+        .enumerate()
+    {
+        ws.write_string_with_format(2, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (i, ind) in m.indicators.iter().enumerate() {
+        let r = 3 + i as u32;
+        let s = ind.standing(last, &figs);
+        ws.write_string_with_format(r, 0, &ind.name, &st.text)?;
+        ws.write_number_with_format(r, 1, ind.baseline as f64, &st.num)?;
+        ws.write_string_with_format(r, 2, &ind.baseline_note, &st.text)?;
+        ws.write_number_with_format(r, 3, ind.target as f64, &st.num)?;
+        ws.write_string_with_format(r, 4, format!("{}年度", ind.target_fiscal_year), &st.text)?;
+        ws.write_number_with_format(r, 5, s.fiscal_year_to_date as f64, &st.num)?;
+        ws.write_number_with_format(r, 6, s.current as f64, &st.num)?;
+        ws.write_number_with_format(r, 7, s.months_counted as f64, &st.num)?;
+    }
+    Ok(())
+}
+
+fn waivers(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("免除一覧")?;
+    for (c, (h, w)) in ["月", "機関コード", "ルール", "免除の理由（承認者）"]
+        .iter()
+        .zip([10, 12, 22, 60])
+        .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    let mut seen = BTreeSet::new();
+    let mut r = 0u32;
+    for mo in &d.months {
+        for f in mo.findings.iter().filter(|f| f.status == "waived") {
+            if !seen.insert((mo.month, f.agency.clone(), f.rule.clone())) {
+                continue;
+            }
+            r += 1;
+            ws.write_string_with_format(r, 0, mo.month.to_string(), &st.text)?;
+            ws.write_string_with_format(r, 1, &f.agency, &st.text)?;
+            ws.write_string_with_format(r, 2, &f.rule, &st.text)?;
+            ws.write_string_with_format(r, 3, &f.waiver, &st.text)?;
+        }
+    }
+    if r == 0 {
+        ws.write_string_with_format(1, 0, "免除した指摘はありません", &st.note)?;
+    }
+    Ok(())
+}
