@@ -12,6 +12,7 @@
 //! [`pipeline`] wires the stages for one month; the binary's `cli` only
 //! parses arguments and prints.
 
+pub mod check;
 pub mod core;
 pub mod mapping;
 pub mod normalize;

@@ -73,6 +73,7 @@ rules! {
     UnreadRow => ("unread_row", "読み取られなかった行"),
     PersonalDataSuspected => ("personal_data_suspected", "個人情報の疑い"),
     FormMismatch => ("form_mismatch", "様式と機関の不一致"),
+    TemplateMismatch => ("template_mismatch", "様式の構造の違い"),
     WaiverExpired => ("waiver_expired", "期限切れの免除"),
     WaiverUnused => ("waiver_unused", "該当のない免除"),
 }

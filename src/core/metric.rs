@@ -160,6 +160,24 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("cross", "横断"),
 ];
 
+/// The F1 attribute codes of spec §6 (the row key), with Japanese names.
+pub const ATTRIBUTES: &[(&str, &str)] = &[
+    ("elderly", "高齢者"),
+    ("disability", "障害者"),
+    ("child", "子ども・子育て"),
+    ("poverty", "生活困窮"),
+    ("other", "その他"),
+];
+
+/// The Japanese name of an F1 attribute code (`poverty` → `生活困窮`).
+pub fn attribute_name_ja(code: &str) -> &str {
+    ATTRIBUTES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, ja)| *ja)
+        .unwrap_or(code)
+}
+
 /// The Japanese name of a field code (`elderly` → `高齢`).
 pub fn field_name_ja(code: &str) -> &str {
     FIELDS

@@ -31,7 +31,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
                         m.month,
                         Severity::Error,
                         Rule::InconsistentFigures,
-                        format!("属性「{key}」の{what}（{sum}）が延べ相談件数（{}）を超えています (exceeds consultations)", cons.value),
+                        format!("属性「{}」の{what}（{sum}）が延べ相談件数（{}）を超えています (exceeds consultations)", crate::core::metric::attribute_name_ja(key), cons.value),
                     )
                     .agency(agency)
                     .figures(format!("≤ {}", cons.value), sum)

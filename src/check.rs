@@ -1,0 +1,526 @@
+//! `kasane check`: an agency's self-check of its own return before sending.
+//!
+//! For each file it identifies the form and the agency, compares the
+//! structure with the city's template of that form (labels missing, moved or
+//! added; template version), and lists every problem normalization and the
+//! single-return rules find (`total_mismatch`, `inconsistent_figures`), each
+//! with its cell, the text found and what was expected, in Japanese and
+//! English. Cross-agency rules need the whole month and are not run here.
+
+use crate::core::location::a1;
+use crate::core::{Finding, Location, Rule, Severity, YearMonth};
+use crate::mapping::{FormLayout, Mappings, TableLayout};
+use crate::normalize::text::label_key;
+use crate::normalize::{normalize, Return};
+use crate::read::{read_bytes, Book, Cell, Sheet};
+use serde::Serialize;
+use std::path::Path;
+
+/// One problem in a checked return.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckFinding {
+    /// `error`, `warning` or `info`.
+    pub severity: &'static str,
+    /// Stable rule code.
+    pub rule: &'static str,
+    /// Where: file / sheet / cell.
+    pub location: String,
+    /// What is wrong, in Japanese.
+    pub message_ja: String,
+    /// What is wrong, in English.
+    pub message_en: String,
+    /// What was expected.
+    pub expected: String,
+    /// What was found.
+    pub actual: String,
+    /// The cell, for annotation: (sheet, row, col), zero-based.
+    #[serde(skip)]
+    pub cell: Option<(String, u32, u32)>,
+}
+
+/// The check of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The file as given.
+    pub file: String,
+    /// The form recognised, if any.
+    pub form: Option<String>,
+    /// The layout file that read it.
+    pub layout: Option<String>,
+    /// The agency code found.
+    pub agency_code: Option<String>,
+    /// The agency's registry name.
+    pub agency_name: Option<String>,
+    /// The month found.
+    pub month: Option<String>,
+    /// Figures read.
+    pub figures: usize,
+    /// Every problem, structure first.
+    pub findings: Vec<CheckFinding>,
+}
+
+impl CheckReport {
+    /// True when nothing at `error` or `warning` level was found.
+    pub fn is_sound(&self) -> bool {
+        self.findings
+            .iter()
+            .all(|f| f.severity == Severity::Info.code())
+    }
+}
+
+/// Splits a message written `日本語 (English)` into its two languages.
+pub fn split_message(message: &str) -> (String, String) {
+    match (message.rfind(" ("), message.ends_with(')')) {
+        (Some(i), true) => (
+            message[..i].to_string(),
+            message[i + 2..message.len() - 1].to_string(),
+        ),
+        _ => (message.to_string(), message.to_string()),
+    }
+}
+
+fn from_finding(f: &Finding) -> Vec<CheckFinding> {
+    let (ja, en) = split_message(&f.message);
+    let places: Vec<&Location> = if f.sources.is_empty() {
+        Vec::new()
+    } else {
+        f.sources.iter().collect()
+    };
+    let mut out = Vec::new();
+    for loc in places.iter().take(1) {
+        out.push(CheckFinding {
+            severity: f.severity.code(),
+            rule: f.rule.code(),
+            location: f
+                .sources
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            message_ja: ja.clone(),
+            message_en: en.clone(),
+            expected: f.expected.clone(),
+            actual: f.actual.clone(),
+            cell: loc.cell.map(|(r, c)| (loc.sheet.clone(), r, c)),
+        });
+    }
+    if out.is_empty() {
+        out.push(CheckFinding {
+            severity: f.severity.code(),
+            rule: f.rule.code(),
+            location: String::new(),
+            message_ja: ja,
+            message_en: en,
+            expected: f.expected.clone(),
+            actual: f.actual.clone(),
+            cell: None,
+        });
+    }
+    out
+}
+
+/// Checks one file. `template` is the city's blank template of the form, if
+/// one is available, for the structure comparison.
+pub fn check_file(
+    path: &Path,
+    mappings: &Mappings,
+    templates: Option<&Path>,
+) -> (CheckReport, Option<Book>) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut report = CheckReport {
+        file: path.display().to_string(),
+        form: None,
+        layout: None,
+        agency_code: None,
+        agency_name: None,
+        month: None,
+        figures: 0,
+        findings: Vec::new(),
+    };
+    // The batch month is unknown here; findings carry the return's own.
+    let placeholder = YearMonth {
+        year: 2000,
+        month: 1,
+    };
+    let fail = |report: &mut CheckReport, rule: Rule, loc: Location, msg: String| {
+        let f = Finding::new(placeholder, Severity::Error, rule, msg).at(loc);
+        report.findings.extend(from_finding(&f));
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            fail(
+                &mut report,
+                Rule::UnreadableFile,
+                Location::file(&name),
+                format!("ファイルを開けません (cannot open the file: {e})"),
+            );
+            return (report, None);
+        }
+    };
+    let book = match read_bytes(&bytes, &name) {
+        Ok(b) => b,
+        Err(e) => {
+            fail(
+                &mut report,
+                Rule::UnreadableFile,
+                e.location().clone(),
+                e.to_string(),
+            );
+            return (report, None);
+        }
+    };
+    let ret = match normalize(&book, mappings) {
+        Ok(r) => r,
+        Err(p) => {
+            let f = p.into_finding(placeholder, "");
+            report.findings.extend(from_finding(&f));
+            return (report, Some(book));
+        }
+    };
+    let month = ret.month.as_ref().map_or(placeholder, |m| m.value);
+    report.form = Some(ret.form.code().to_string());
+    report.layout = Some(ret.layout.clone());
+    report.agency_code = ret.agency_code.as_ref().map(|a| a.value.clone());
+    report.month = ret.month.as_ref().map(|m| m.value.to_string());
+    report.figures = ret.figures.len();
+    if let Some(layout) = mappings.layouts.iter().find(|l| l.file == ret.layout) {
+        if let Some(sheet) = book.sheets.iter().find(|s| s.name == ret.sheet) {
+            report
+                .findings
+                .extend(structure(&book.file, sheet, layout, &ret, templates));
+        }
+    }
+    let code = report.agency_code.clone().unwrap_or_default();
+    match mappings.registry.agency(&code) {
+        Some(a) => report.agency_name = Some(a.name.clone()),
+        None if !code.is_empty() => {
+            let loc = ret
+                .agency_code
+                .as_ref()
+                .map(|a| a.source.clone())
+                .unwrap_or_else(|| Location::file(&name));
+            let f = Finding::new(month, Severity::Error, Rule::UnknownAgency, format!("機関コード「{code}」は登録にありません (the agency code is not in the registry)"))
+                .at(loc);
+            report.findings.extend(from_finding(&f));
+        }
+        None => {}
+    }
+    // Single-return rules, through the same code as the monthly batch.
+    let outcome =
+        crate::reconcile::reconcile(month, &mappings.registry, std::slice::from_ref(&ret));
+    for f in outcome.findings.iter().filter(|f| {
+        matches!(
+            f.rule,
+            Rule::BadValue
+                | Rule::MissingField
+                | Rule::TotalMismatch
+                | Rule::InconsistentFigures
+                | Rule::FormMismatch
+                | Rule::PersonalDataSuspected
+                | Rule::UnreadRow
+                | Rule::UnreadableFile
+                | Rule::MonthMismatch
+        )
+    }) {
+        report.findings.extend(from_finding(f));
+    }
+    (report, Some(book))
+}
+
+/// Label groups the layout expects on its sheet: (what, aliases).
+fn expected_labels(layout: &FormLayout) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (_, labels) in &layout.header {
+        out.push((labels[0].clone(), labels.clone()));
+    }
+    for (_, labels) in &layout.header_figures {
+        out.push((labels[0].clone(), labels.clone()));
+    }
+    for t in &layout.tables {
+        match &t.layout {
+            TableLayout::Wide {
+                key_column,
+                columns,
+                ..
+            } => {
+                out.push((key_column[0].clone(), key_column.clone()));
+                out.extend(columns.iter().map(|(_, l)| (l[0].clone(), l.clone())));
+            }
+            TableLayout::Items {
+                label_column,
+                value_column,
+                items,
+            } => {
+                out.push((label_column[0].clone(), label_column.clone()));
+                out.push((value_column[0].clone(), value_column.clone()));
+                out.extend(items.iter().map(|(_, l)| (l[0].clone(), l.clone())));
+            }
+            TableLayout::Cases { columns, .. } => {
+                out.extend(columns.iter().map(|(_, l)| (l[0].clone(), l.clone())))
+            }
+            TableLayout::Long { columns, .. } => {
+                out.extend(columns.iter().map(|(_, l)| (l[0].clone(), l.clone())))
+            }
+        }
+    }
+    out
+}
+
+/// Row keys of code-keyed wide tables: (code, aliases) — rows the form has.
+fn expected_rows(layout: &FormLayout, template: Option<&Sheet>) -> Vec<String> {
+    let Some(t) = template else { return Vec::new() };
+    let mut rows = Vec::new();
+    for table in &layout.tables {
+        if let TableLayout::Wide {
+            keys,
+            key_kind: crate::mapping::KeyKind::Code,
+            ..
+        } = &table.layout
+        {
+            // The template's own row labels that the key map knows.
+            for cell in t.rows.iter().flatten() {
+                if let Cell::Text(s) = cell {
+                    if keys.contains_key(&label_key(s)) && !rows.contains(s) {
+                        rows.push(s.clone());
+                    }
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn find(sheet: &Sheet, aliases: &[String]) -> Option<(usize, usize)> {
+    let keys: Vec<String> = aliases.iter().map(|a| label_key(a)).collect();
+    sheet.rows.iter().enumerate().find_map(|(r, row)| {
+        row.iter()
+            .position(|c| matches!(c, Cell::Text(t) if keys.contains(&label_key(t))))
+            .map(|c| (r, c))
+    })
+}
+
+fn sheet_a1(sheet: &Sheet, r: usize, c: usize) -> String {
+    a1(sheet.origin.0 + r as u32, sheet.origin.1 + c as u32)
+}
+
+/// Compares the return's structure with the layout and the city's template.
+fn structure(
+    file: &str,
+    sheet: &Sheet,
+    layout: &FormLayout,
+    ret: &Return,
+    templates: Option<&Path>,
+) -> Vec<CheckFinding> {
+    let template_book = templates
+        .map(|dir| dir.join(format!("{}.xlsx", layout.form.code())))
+        .filter(|p| p.exists() && layout.version.is_some())
+        .and_then(|p| {
+            std::fs::read(&p)
+                .ok()
+                .and_then(|b| read_bytes(&b, "template.xlsx").ok())
+        });
+    let template = template_book.as_ref().and_then(|b| b.sheets.first());
+    let mut out = Vec::new();
+    let mut push = |severity: Severity,
+                    rule: Rule,
+                    r: Option<(usize, usize)>,
+                    ja: String,
+                    en: String,
+                    expected: String,
+                    actual: String| {
+        let loc = match r {
+            Some((r, c)) => sheet.location(file, r, c),
+            None => Location::file(file).in_sheet(&sheet.name),
+        };
+        out.push(CheckFinding {
+            severity: severity.code(),
+            rule: rule.code(),
+            location: loc.to_string(),
+            message_ja: ja,
+            message_en: en,
+            expected,
+            actual,
+            cell: loc.cell.map(|(r, c)| (loc.sheet.clone(), r, c)),
+        });
+    };
+    if let (Some(want), Some(got)) = (&layout.version, &ret.version) {
+        if label_key(want) != label_key(got) {
+            let at = find(sheet, std::slice::from_ref(got));
+            push(
+                Severity::Warning,
+                Rule::TemplateMismatch,
+                at,
+                format!("様式バージョンが「{got}」です。最新の様式は「{want}」です"),
+                format!("template version is {got}; the current one is {want}"),
+                want.clone(),
+                got.clone(),
+            );
+        }
+    }
+    for (what, aliases) in expected_labels(layout) {
+        let here = find(sheet, &aliases);
+        let there = template.and_then(|t| find(t, &aliases));
+        match (here, there) {
+            (None, _) => push(
+                Severity::Error,
+                Rule::TemplateMismatch,
+                None,
+                format!("見出し「{what}」がありません"),
+                format!("label {what} is missing"),
+                what.clone(),
+                String::new(),
+            ),
+            (Some((r, c)), Some((tr, tc))) if c != tc => {
+                let (from, to) = (
+                    template.map_or(String::new(), |t| sheet_a1(t, tr, tc)),
+                    sheet_a1(sheet, r, c),
+                );
+                push(
+                    Severity::Warning,
+                    Rule::TemplateMismatch,
+                    Some((r, c)),
+                    format!("「{what}」の列が様式の {from} から {to} に移動しています"),
+                    format!("{what} moved from {from} to {to}"),
+                    from,
+                    to,
+                );
+            }
+            _ => {}
+        }
+    }
+    if let Some(t) = template {
+        for row_label in expected_rows(layout, Some(t)) {
+            if find(sheet, std::slice::from_ref(&row_label)).is_none() {
+                push(
+                    Severity::Error,
+                    Rule::TemplateMismatch,
+                    None,
+                    format!("行「{row_label}」がありません"),
+                    format!("row {row_label} is missing"),
+                    row_label.clone(),
+                    String::new(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The return's values written back with each problem cell highlighted and a
+/// note on it, plus a sheet listing every problem, so an agency sees its own
+/// sheet marked up. Text is always written as text, never as a formula.
+///
+/// # Errors
+/// Only if rust_xlsxwriter refuses a value.
+pub fn annotate(book: &Book, report: &CheckReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{
+        Color, DocProperties, ExcelDateTime, Format, FormatBorder, Note, Workbook,
+    };
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    let marked = Format::new()
+        .set_background_color(Color::RGB(0xFFEB9C))
+        .set_border(FormatBorder::Medium)
+        .set_border_color(Color::RGB(0xC00000));
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDDEBF7));
+    for sheet in &book.sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(if sheet.name.is_empty() {
+            "CSV"
+        } else {
+            sheet.name.as_str()
+        })?;
+        let notes: Vec<&CheckFinding> = report
+            .findings
+            .iter()
+            .filter(|f| f.cell.as_ref().is_some_and(|(s, _, _)| *s == sheet.name))
+            .collect();
+        for (r, row) in sheet.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (ar, ac) = (
+                    sheet.origin.0 + r as u32,
+                    (sheet.origin.1 + c as u32) as u16,
+                );
+                match cell {
+                    Cell::Empty => {}
+                    Cell::Number(n) => {
+                        ws.write_number(ar, ac, *n)?;
+                    }
+                    Cell::Bool(b) => {
+                        ws.write_boolean(ar, ac, *b)?;
+                    }
+                    other => {
+                        ws.write_string(ar, ac, other.as_text())?;
+                    }
+                }
+            }
+        }
+        for f in notes {
+            let Some((_, r, c)) = &f.cell else { continue };
+            let c16 = *c as u16;
+            let text = sheet
+                .rows
+                .get((*r - sheet.origin.0.min(*r)) as usize)
+                .and_then(|row| row.get((*c - sheet.origin.1.min(*c)) as usize))
+                .map(Cell::as_text)
+                .unwrap_or_default();
+            ws.write_string_with_format(*r, c16, text, &marked)?;
+            let mut body = format!("【{}】{}", f.rule, f.message_ja);
+            if !f.expected.is_empty() {
+                body.push_str(&format!("\n期待値: {}", f.expected));
+            }
+            ws.insert_note(
+                *r,
+                c16,
+                &Note::new(body)
+                    .set_author("kasane")
+                    .set_width(360)
+                    .set_height(140),
+            )?;
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("指摘一覧")?;
+    for (c, (h, w)) in [
+        "重要度",
+        "ルール",
+        "箇所",
+        "内容",
+        "Message",
+        "期待値",
+        "実際の値",
+    ]
+    .iter()
+    .zip([8, 22, 40, 60, 50, 16, 16])
+    .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &head)?;
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        let r = 1 + i as u32;
+        for (c, v) in [
+            f.severity,
+            f.rule,
+            &f.location,
+            &f.message_ja,
+            &f.message_en,
+            &f.expected,
+            &f.actual,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(r, c as u16, *v)?;
+        }
+    }
+    wb.save_to_buffer()
+}
