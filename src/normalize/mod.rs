@@ -135,6 +135,7 @@ pub fn normalize(book: &Book, mappings: &Mappings) -> Result<Return, Box<Problem
             .collect();
         if let Some(layout) = mappings.recognise(&labels) {
             let mut ret = read_sheet(book, sheet, layout, mappings);
+            ret.problems.extend(unread_sheet_problems(book));
             // Rows of the other sheets were looked at and deliberately left.
             for (i, other) in book.sheets.iter().enumerate() {
                 if i != index {
@@ -145,14 +146,40 @@ pub fn normalize(book: &Book, mappings: &Mappings) -> Result<Return, Box<Problem
         }
     }
     let names: Vec<String> = mappings.layouts.iter().map(|l| l.title.clone()).collect();
+    // The form may be on a sheet that could not be read: say so.
+    let unread: Vec<String> = book.unread_sheets.iter().map(ToString::to_string).collect();
+    let unread = if unread.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "。読めなかったシート (unread sheets): {}",
+            unread.join(" / ")
+        )
+    };
     Err(Box::new(Problem::new(
         Rule::UnknownForm,
         Location::file(&book.file),
         format!(
-            "どの様式とも判別できません。様式の見出しが変わっていないか確認してください (no sheet matches a known layout: {})",
+            "どの様式とも判別できません。様式の見出しが変わっていないか確認してください (no sheet matches a known layout: {}){unread}",
             names.join(" / ")
         ),
     )))
+}
+
+/// Sheets the reader set aside (a chartsheet, a sheet over a size limit):
+/// the form was read from another sheet, but the file is not wholly read.
+fn unread_sheet_problems(book: &Book) -> Vec<Problem> {
+    book.unread_sheets
+        .iter()
+        .map(|e| {
+            Problem::new(
+                Rule::UnreadableFile,
+                e.location().clone(),
+                format!("このシートは読めなかったため集計していません (sheet not read): {e}"),
+            )
+            .severity(crate::core::Severity::Warning)
+        })
+        .collect()
 }
 
 fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappings) -> Return {
@@ -307,20 +334,23 @@ fn has_long_table(layout: &FormLayout) -> bool {
 }
 
 /// The value of a header-block label: the first non-blank cell one or two
-/// to the right of the label.
+/// to the right of the label. A label merged over several cells has had its
+/// text copied into them (read::Sheet::merged), so the search starts right
+/// of the label's merged area.
 fn find_header_value<'s>(sheet: &'s Sheet, labels: &[String]) -> Option<(usize, usize, &'s Cell)> {
     let keys: Vec<String> = labels.iter().map(|l| label_key(l)).collect();
     for (r, row) in sheet.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             if let Cell::Text(t) = cell {
                 if keys.contains(&label_key(t)) {
-                    for dc in 1..=2 {
-                        let v = sheet.get(r, c + dc);
+                    let first = sheet.merged_area(r, c).map_or(c, |(_, _, _, right)| right) + 1;
+                    for dc in 0..=1 {
+                        let v = sheet.get(r, first + dc);
                         if !v.is_blank() {
-                            return Some((r, c + dc, v));
+                            return Some((r, first + dc, v));
                         }
                     }
-                    return Some((r, c + 1, sheet.get(r, c + 1)));
+                    return Some((r, first, sheet.get(r, first)));
                 }
             }
         }

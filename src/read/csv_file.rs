@@ -8,6 +8,7 @@
 //! Rows are numbered as a spreadsheet shows them: blank lines count, and a
 //! quoted field with line breaks stays one row.
 
+use super::limits::{MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::Location;
 use encoding_rs::{DecoderResult, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE};
@@ -76,17 +77,46 @@ fn strict(enc: &'static Encoding, bytes: &[u8], skipped: u64) -> Result<String, 
 }
 
 pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> {
+    let is_utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    // A NUL never appears in CP932 or UTF-8 text: the file is binary (a
+    // workbook or an archive renamed .csv), or UTF-16 without its BOM.
+    if !is_utf16 {
+        if let Some(at) = bytes.iter().position(|&b| b == 0) {
+            return Err(ReadError::NotText {
+                loc: Location {
+                    byte_offset: Some(at as u64),
+                    ..Location::file(display_name)
+                },
+            });
+        }
+    }
     let (text, encoding) = decode_text(bytes).map_err(|offset| ReadError::Encoding {
         loc: Location {
             byte_offset: Some(offset),
             ..Location::file(display_name)
         },
     })?;
+    let delimiter = sniff_delimiter(&text);
+    // The csv crate reads an unclosed quote to the end of the file as one
+    // field; find it first, so the error names the cell where it opened.
+    if let Some((row, col)) = unterminated_quote(&text, delimiter) {
+        return Err(ReadError::UnterminatedQuote {
+            loc: Location::cell(display_name, "", row, col),
+        });
+    }
+    let too_large = |what, size: usize, limit: usize| ReadError::SheetTooLarge {
+        loc: Location::file(display_name),
+        what,
+        size: size as u64,
+        limit: limit as u64,
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut cells = 0usize;
     for record in rdr.records() {
         let record = record.map_err(|e| ReadError::Csv {
             loc: Location::cell(display_name, "", rows.len() as u32, 0),
@@ -106,6 +136,16 @@ pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> 
         } else {
             breaks.saturating_sub(1)
         };
+        if rows.len() + blank + 1 > MAX_SHEET_ROWS {
+            return Err(too_large("rows", rows.len() + blank + 1, MAX_SHEET_ROWS));
+        }
+        if record.len() > MAX_SHEET_COLUMNS {
+            return Err(too_large("columns", record.len(), MAX_SHEET_COLUMNS));
+        }
+        cells += record.iter().filter(|f| !f.is_empty()).count();
+        if cells > MAX_SHEET_CELLS {
+            return Err(too_large("cells", cells, MAX_SHEET_CELLS));
+        }
         rows.extend(std::iter::repeat_n(Vec::new(), blank));
         rows.push(
             record
@@ -127,8 +167,83 @@ pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> 
             name: String::new(),
             origin: (0, 0),
             rows,
+            merged: Vec::new(),
         }],
+        unread_sheets: Vec::new(),
     })
+}
+
+/// Comma, or tab for Excel's 「Unicode テキスト」 and other tab-separated
+/// exports: whichever is more frequent on the first line that has either,
+/// outside quotes.
+fn sniff_delimiter(text: &str) -> u8 {
+    let mut quoted = false;
+    let (mut tabs, mut commas) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            b'\t' => tabs += 1,
+            b',' => commas += 1,
+            b'\n' | b'\r' if tabs + commas > 0 => break,
+            _ => {}
+        }
+    }
+    if tabs > commas {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Where a quote that is never closed opened: (row, column), zero-based,
+/// counting rows as the reader does (every line end outside quotes, blank
+/// lines included). Mirrors the csv crate: a quote opens a field only at
+/// the field's start, and `""` inside a quoted field is a literal quote.
+fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u32, u32)> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let (mut row, mut col) = (0u32, 0u32);
+    let mut opened = (0u32, 0u32);
+    let mut prev_cr = false;
+    for b in text.bytes() {
+        let was_cr = std::mem::replace(&mut prev_cr, false);
+        match state {
+            State::Quoted => {
+                if b == b'"' {
+                    state = State::QuoteInQuoted;
+                }
+            }
+            State::FieldStart | State::Unquoted | State::QuoteInQuoted => {
+                if b == b'"' && state == State::FieldStart {
+                    state = State::Quoted;
+                    opened = (row, col);
+                } else if b == b'"' && state == State::QuoteInQuoted {
+                    state = State::Quoted;
+                } else if b == delimiter {
+                    col = col.saturating_add(1);
+                    state = State::FieldStart;
+                } else if b == b'\n' || b == b'\r' {
+                    // CRLF is one line end.
+                    if !(b == b'\n' && was_cr) {
+                        row = row.saturating_add(1);
+                    }
+                    prev_cr = b == b'\r';
+                    col = 0;
+                    state = State::FieldStart;
+                } else {
+                    state = State::Unquoted;
+                }
+            }
+        }
+    }
+    (state == State::Quoted).then_some(opened)
 }
 
 #[cfg(test)]
@@ -154,6 +269,32 @@ mod tests {
         let book = read(&bytes, "u.csv").unwrap();
         assert_eq!(book.kind, FileKind::Csv(TextEncoding::Utf16Le));
         assert_eq!(book.sheets[0].rows[0][0], Cell::Text("件数".into()));
+    }
+
+    #[test]
+    fn utf16_tab_separated_is_split_on_tabs() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "機関コード\t件数\r\nCHI-001\t\"1,234\"\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let book = read(&bytes, "u.txt").unwrap();
+        assert_eq!(book.sheets[0].rows[1][1], Cell::Text("1,234".into()));
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_the_cell_where_it_opened() {
+        let err = read(b"a,b\r\n\r\nx,\"open\r\nmore,\"\"\r\n", "q.csv").unwrap_err();
+        assert!(matches!(err, ReadError::UnterminatedQuote { .. }), "{err}");
+        assert_eq!(err.location().cell_text(), "row 3, column 2");
+        // Closed quotes, escaped quotes and quotes inside fields are fine.
+        assert!(read(b"\"a\"\"b\",c\"d\r\n\"x\ny\"\n", "ok.csv").is_ok());
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        let err = read(b"PK\x03\x04\x00\x00", "zip.csv").unwrap_err();
+        assert!(matches!(err, ReadError::NotText { .. }), "{err}");
+        assert_eq!(err.location().byte_offset, Some(4));
     }
 
     #[test]

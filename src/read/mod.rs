@@ -6,7 +6,11 @@
 //! mapping decides what the cells mean.
 
 mod csv_file;
+mod grid;
+pub mod limits;
+mod sniff;
 mod workbook;
+mod xlsx_dates;
 
 pub use csv_file::{decode_text, TextEncoding};
 
@@ -57,7 +61,10 @@ impl Cell {
     }
 }
 
-/// A sheet (or a whole CSV file) as a dense grid.
+/// A sheet (or a whole CSV file) as a grid of rows.
+///
+/// Rows are only as long as their last used cell (and a blank row is empty),
+/// so a stray cell far to the right costs one long row, not a dense block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
     /// Sheet name; empty for a CSV file.
@@ -66,6 +73,12 @@ pub struct Sheet {
     pub origin: (u32, u32),
     /// The cells, row by row; rows may differ in length.
     pub rows: Vec<Vec<Cell>>,
+    /// Merged areas, in grid positions: `(top, left, bottom, right)`,
+    /// inclusive. A text in the top-left cell of an area has been copied
+    /// into the area's other cells, so that a label or heading merged over
+    /// several columns or rows is found in each of them; numbers are never
+    /// copied, so no figure is counted twice.
+    pub merged: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Sheet {
@@ -85,6 +98,14 @@ impl Sheet {
             self.origin.0 + row as u32,
             self.origin.1 + col as u32,
         )
+    }
+
+    /// The merged area holding a grid position, if any.
+    pub fn merged_area(&self, row: usize, col: usize) -> Option<(usize, usize, usize, usize)> {
+        self.merged
+            .iter()
+            .copied()
+            .find(|&(t, l, b, r)| (t..=b).contains(&row) && (l..=r).contains(&col))
     }
 
     /// True when every cell of the grid row is blank.
@@ -113,10 +134,14 @@ pub struct Book {
     pub kind: FileKind,
     /// Visible sheets in workbook order (one for CSV).
     pub sheets: Vec<Sheet>,
+    /// Visible sheets that could not be read (a chartsheet some readers
+    /// fail on, a sheet over a size limit), each with why. The other sheets
+    /// are still read: one bad sheet does not make the book unreadable.
+    pub unread_sheets: Vec<ReadError>,
 }
 
-/// Why a file could not be read at all.
-#[derive(Debug, thiserror::Error)]
+/// Why a file (or one sheet of it) could not be read.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ReadError {
     /// The file could not be opened.
     #[error("{loc}: ファイルを開けません (cannot open): {reason}")]
@@ -148,6 +173,68 @@ pub enum ReadError {
         /// The csv crate's reason.
         reason: String,
     },
+    /// The file is empty.
+    #[error("{loc}: 空のファイルです (the file is empty)")]
+    Empty {
+        /// The file.
+        loc: Location,
+    },
+    /// The file is larger than [`limits::MAX_FILE_BYTES`].
+    #[error("{loc}: ファイルが大きすぎます (file too large): {size} バイト (上限 {limit} バイト)")]
+    FileTooLarge {
+        /// The file.
+        loc: Location,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The workbook is encrypted with a password (an encrypted `.xlsx` is a
+    /// CFB container holding `EncryptedPackage`; an `.xls` has `FILEPASS`).
+    #[error("{loc}: パスワード付きのブックは読めません。パスワードを解除して提出し直してください (password-protected workbook)")]
+    Password {
+        /// The file.
+        loc: Location,
+    },
+    /// A member of a zip-based workbook inflates beyond
+    /// [`limits::MAX_ZIP_MEMBER_BYTES`] (or all of them beyond
+    /// [`limits::MAX_ZIP_TOTAL_BYTES`]): refused before inflating it.
+    #[error("{loc}: ブック内の {member} が展開後 {size} バイトになり大きすぎます (zip member too large, limit {limit} bytes)")]
+    ZipTooLarge {
+        /// The file.
+        loc: Location,
+        /// The member's name inside the zip (or `(合計)` for the total).
+        member: String,
+        /// Its declared uncompressed size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A sheet (or CSV file) is over one of the cell limits in [`limits`].
+    #[error("{loc}: シートが大きすぎます (sheet too large): {what} が {size} (上限 {limit})")]
+    SheetTooLarge {
+        /// The file and sheet.
+        loc: Location,
+        /// Which measure is over: `cells`, `grid cells`, `rows`, `columns`.
+        what: &'static str,
+        /// Its size (at least; reading stops at the limit).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A file named as text holds NUL bytes: it is binary, not CSV.
+    #[error("{loc}: テキストファイルではありません (binary data, NUL byte)")]
+    NotText {
+        /// The file with the byte offset of the first NUL.
+        loc: Location,
+    },
+    /// A quoted CSV field is never closed: the rest of the file would be one
+    /// field. The place is the cell where the quote opened.
+    #[error("{loc}: 引用符（\"）が閉じられていません (unterminated quote opened here)")]
+    UnterminatedQuote {
+        /// The file, row and column where the quote opened.
+        loc: Location,
+    },
     /// The file's extension is not one kasane reads.
     #[error("{loc}: 対応していない種類のファイルです (unsupported file type)")]
     Unsupported {
@@ -164,7 +251,14 @@ impl ReadError {
             | ReadError::Workbook { loc, .. }
             | ReadError::Encoding { loc }
             | ReadError::Csv { loc, .. }
-            | ReadError::Unsupported { loc } => loc,
+            | ReadError::Unsupported { loc }
+            | ReadError::Empty { loc }
+            | ReadError::FileTooLarge { loc, .. }
+            | ReadError::Password { loc }
+            | ReadError::ZipTooLarge { loc, .. }
+            | ReadError::SheetTooLarge { loc, .. }
+            | ReadError::NotText { loc }
+            | ReadError::UnterminatedQuote { loc } => loc,
         }
     }
 }
@@ -193,8 +287,23 @@ fn extension(path: &Path) -> String {
 /// locations; its extension decides between workbook and CSV.
 ///
 /// # Errors
-/// A [`ReadError`] naming the file (and byte or row) when it cannot be read.
+/// A [`ReadError`] naming the file (and sheet, cell, byte or row) when it
+/// cannot be read: empty, over a limit of [`limits`], damaged, encrypted,
+/// binary, or with an unterminated quote. Never panics, whatever the bytes.
 pub fn read_bytes(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty {
+            loc: Location::file(display_name),
+        });
+    }
+    let size = bytes.len() as u64;
+    if size > limits::MAX_FILE_BYTES {
+        return Err(ReadError::FileTooLarge {
+            loc: Location::file(display_name),
+            size,
+            limit: limits::MAX_FILE_BYTES,
+        });
+    }
     match extension(Path::new(display_name)).as_str() {
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => workbook::read(bytes, display_name),
         "csv" | "txt" => csv_file::read(bytes, display_name),

@@ -1,101 +1,262 @@
 //! Workbooks through calamine: `.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`.
 //!
-//! Only visible worksheets are read (hidden sheets are often old copies;
-//! chartsheets hold no cells and make some readers fail). A formula whose
-//! cached result was never saved (files written by scripts) would read as an
-//! empty cell; we read the formulas too and mark such cells, so that a
-//! missing figure is reported instead of counted as zero.
+//! The format is sniffed from the bytes (a workbook saved under the wrong
+//! extension is still read), after the checks of [`super::sniff`]. Only
+//! visible worksheets are read (hidden sheets are often old copies;
+//! chartsheets hold no cells and make some readers fail). A sheet that cannot
+//! be read is set aside in [`Book::unread_sheets`] and the others are read;
+//! the book fails only when no sheet could be read at all.
+//!
+//! `.xlsx` and `.xlsb` sheets are streamed cell by cell into a grid sized by
+//! the cells used ([`super::grid`]); `.xls` and `.ods` are parsed whole by
+//! calamine when opened, and their cells then go through the same limits.
+//!
+//! A formula whose cached result was never saved (files written by scripts)
+//! would read as an empty cell; we read the formulas too and mark such cells,
+//! so that a missing figure is reported instead of counted as zero.
 
+use super::grid::{Area, Budget, GridBuilder};
+use super::sniff::{workbook_kind, WorkbookKind};
+use super::xlsx_dates::MissedDates;
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::Location;
-use calamine::{open_workbook_auto_from_rs, Data, Reader, SheetType, SheetVisible};
-use std::io::Cursor;
+use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
+use std::io::{Cursor, Read, Seek};
 
-pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> {
-    // The format is sniffed from the bytes, so a workbook saved under the
-    // wrong extension is still read.
-    let mut wb =
-        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| ReadError::Workbook {
-            loc: Location::file(display_name),
-            reason: e.to_string(),
-        })?;
-    let wanted: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
-    let mut sheets = Vec::with_capacity(wanted.len());
-    for name in wanted {
-        let sheet_loc = || Location {
-            sheet: name.clone(),
-            ..Location::file(display_name)
-        };
-        let values = wb.worksheet_range(&name).map_err(|e| ReadError::Workbook {
-            loc: sheet_loc(),
-            reason: e.to_string(),
-        })?;
-        // A sheet whose formulas cannot be listed still has its values.
-        let formulas = wb.worksheet_formula(&name).ok();
-        sheets.push(to_sheet(name, &values, formulas.as_ref()));
+type Bytes<'a> = Cursor<&'a [u8]>;
+
+pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
+    let kind = workbook_kind(bytes, file)?;
+    let cursor = Cursor::new(bytes);
+    let mut budget = Budget::default();
+    let results = match kind {
+        WorkbookKind::Xlsx => {
+            let mut wb = Xlsx::new(cursor).map_err(|e| {
+                open_error(
+                    file,
+                    &e.to_string(),
+                    matches!(e, calamine::XlsxError::Password),
+                )
+            })?;
+            let missed = MissedDates::load(bytes);
+            visible_worksheets(&wb)
+                .into_iter()
+                .map(|name| {
+                    read_xlsx_sheet(&mut wb, bytes, missed.as_ref(), file, &name, &mut budget)
+                })
+                .collect::<Vec<_>>()
+        }
+        WorkbookKind::Xlsb => {
+            let mut wb = Xlsb::new(cursor).map_err(|e| {
+                open_error(
+                    file,
+                    &e.to_string(),
+                    matches!(e, calamine::XlsbError::Password),
+                )
+            })?;
+            visible_worksheets(&wb)
+                .into_iter()
+                .map(|name| read_xlsb_sheet(&mut wb, file, &name, &mut budget))
+                .collect()
+        }
+        WorkbookKind::Xls => {
+            let mut wb = Xls::new(cursor).map_err(|e| {
+                open_error(
+                    file,
+                    &e.to_string(),
+                    matches!(e, calamine::XlsError::Password),
+                )
+            })?;
+            visible_worksheets(&wb)
+                .into_iter()
+                .map(|name| {
+                    let merged = wb.worksheet_merge_cells(&name).unwrap_or_default();
+                    read_whole_sheet(&mut wb, file, &name, &merged, &mut budget)
+                })
+                .collect()
+        }
+        WorkbookKind::Ods => {
+            let mut wb: Ods<Bytes<'_>> = Ods::new(cursor).map_err(|e| {
+                open_error(
+                    file,
+                    &e.to_string(),
+                    matches!(e, calamine::OdsError::Password),
+                )
+            })?;
+            visible_worksheets(&wb)
+                .into_iter()
+                .map(|name| read_whole_sheet(&mut wb, file, &name, &[], &mut budget))
+                .collect()
+        }
+    };
+    let mut sheets = Vec::new();
+    let mut unread_sheets = Vec::new();
+    for r in results {
+        match r {
+            Ok(s) => sheets.push(s),
+            Err(e) => unread_sheets.push(e),
+        }
+    }
+    // A book whose every sheet failed is unreadable as a whole.
+    if sheets.is_empty() && !unread_sheets.is_empty() {
+        return Err(unread_sheets.swap_remove(0));
     }
     Ok(Book {
-        file: display_name.to_string(),
+        file: file.to_string(),
         kind: FileKind::Workbook,
         sheets,
+        unread_sheets,
     })
 }
 
-fn to_sheet(
-    name: String,
-    values: &calamine::Range<Data>,
-    formulas: Option<&calamine::Range<String>>,
-) -> Sheet {
-    let formula_cells: Vec<(u32, u32, &String)> = formulas
-        .map(|f| {
-            f.used_cells()
-                .filter(|(_, _, s)| !s.is_empty())
-                .map(|(r, c, s)| {
-                    let (r0, c0) = f.start().unwrap_or((0, 0));
-                    (r0 + r as u32, c0 + c as u32, s)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let (mut top, mut left) = values.start().unwrap_or((u32::MAX, u32::MAX));
-    let (mut bottom, mut right) = values.end().unwrap_or((0, 0));
-    for &(r, c, _) in &formula_cells {
-        top = top.min(r);
-        left = left.min(c);
-        bottom = bottom.max(r);
-        right = right.max(c);
+fn open_error(file: &str, reason: &str, password: bool) -> ReadError {
+    if password {
+        ReadError::Password {
+            loc: Location::file(file),
+        }
+    } else {
+        ReadError::Workbook {
+            loc: Location::file(file),
+            reason: reason.to_string(),
+        }
     }
-    if top == u32::MAX {
-        return Sheet {
-            name,
-            origin: (0, 0),
-            rows: Vec::new(),
-        };
+}
+
+fn sheet_error(file: &str, sheet: &str, reason: impl ToString) -> ReadError {
+    ReadError::Workbook {
+        loc: Location::file(file).in_sheet(sheet),
+        reason: reason.to_string(),
     }
-    let height = (bottom - top + 1) as usize;
-    let width = (right - left + 1) as usize;
-    let mut rows = vec![vec![Cell::Empty; width]; height];
+}
+
+fn visible_worksheets<RS: Read + Seek, R: Reader<RS>>(wb: &R) -> Vec<String> {
+    wb.sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+fn area(d: &Dimensions) -> Area {
+    (d.start.0, d.start.1, d.end.0, d.end.1)
+}
+
+fn read_xlsx_sheet(
+    wb: &mut Xlsx<Bytes<'_>>,
+    bytes: &[u8],
+    missed: Option<&MissedDates>,
+    file: &str,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<Sheet, ReadError> {
+    // Merged areas are a convenience for labels; a sheet whose list cannot
+    // be read is still read without them.
+    let merged: Vec<Area> = match wb.worksheet_merge_cells(name) {
+        Some(Ok(dims)) => dims.iter().map(area).collect(),
+        _ => Vec::new(),
+    };
+    let mut grid = GridBuilder::new(file, name, budget);
+    {
+        let mut cells = wb
+            .worksheet_cells_reader(name)
+            .map_err(|e| sheet_error(file, name, e))?;
+        while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(file, name, e))? {
+            let (r, c) = cell.get_position();
+            grid.push(r, c, convert_ref(cell.get_value()))?;
+        }
+    }
+    // A sheet whose formulas cannot be listed still has its values.
+    if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
+        while let Ok(Some(f)) = cells.next_formula() {
+            let (r, c) = f.get_position();
+            grid.push_formula(r, c, f.get_value())?;
+        }
+    }
+    if let Some(missed) = missed {
+        for (r, c) in missed.cells(bytes, name) {
+            if let Some(cell) = grid.value_mut(r, c) {
+                if let Cell::Number(n) = *cell {
+                    if let Some(d) = missed.date(n) {
+                        *cell = Cell::Date(d);
+                    }
+                }
+            }
+        }
+    }
+    grid.finish(&merged)
+}
+
+fn read_xlsb_sheet(
+    wb: &mut Xlsb<Bytes<'_>>,
+    file: &str,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<Sheet, ReadError> {
+    let mut grid = GridBuilder::new(file, name, budget);
+    {
+        let mut cells = wb
+            .worksheet_cells_reader(name)
+            .map_err(|e| sheet_error(file, name, e))?;
+        while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(file, name, e))? {
+            let (r, c) = cell.get_position();
+            grid.push(r, c, convert_ref(cell.get_value()))?;
+        }
+    }
+    if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
+        while let Ok(Some(f)) = cells.next_formula() {
+            let (r, c) = f.get_position();
+            grid.push_formula(r, c, f.get_value())?;
+        }
+    }
+    grid.finish(&[])
+}
+
+/// `.xls` and `.ods`: calamine has parsed the sheet already; its cells still
+/// go through the grid's limits.
+fn read_whole_sheet<RS, R>(
+    wb: &mut R,
+    file: &str,
+    name: &str,
+    merged: &[Dimensions],
+    budget: &mut Budget,
+) -> Result<Sheet, ReadError>
+where
+    RS: Read + Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let values = wb
+        .worksheet_range(name)
+        .map_err(|e| sheet_error(file, name, e))?;
+    let mut grid = GridBuilder::new(file, name, budget);
     if let Some((r0, c0)) = values.start() {
         for (r, c, v) in values.used_cells() {
-            let (ar, ac) = (r0 + r as u32, c0 + c as u32);
-            rows[(ar - top) as usize][(ac - left) as usize] = convert(v);
+            grid.push(r0 + r as u32, c0 + c as u32, convert(v))?;
         }
     }
-    for (r, c, f) in formula_cells {
-        let cell = &mut rows[(r - top) as usize][(c - left) as usize];
-        if matches!(cell, Cell::Empty) {
-            *cell = Cell::FormulaWithoutValue(f.clone());
+    if let Ok(formulas) = wb.worksheet_formula(name) {
+        if let Some((r0, c0)) = formulas.start() {
+            for (r, c, f) in formulas.used_cells() {
+                grid.push_formula(r0 + r as u32, c0 + c as u32, f)?;
+            }
         }
     }
-    Sheet {
-        name,
-        origin: (top, left),
-        rows,
+    let merged: Vec<Area> = merged.iter().map(area).collect();
+    grid.finish(&merged)
+}
+
+fn convert_ref(v: &DataRef<'_>) -> Cell {
+    match v {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => date_time(dt),
+        DataRef::DateTimeIso(s) => iso_date(s),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
     }
 }
 
@@ -106,17 +267,27 @@ fn convert(v: &Data) -> Cell {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(d) if dt.is_datetime() => Cell::Date(d.date()),
-            _ => Cell::Number(dt.as_f64()),
-        },
-        Data::DateTimeIso(s) => {
-            match chrono::NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d") {
-                Ok(d) => Cell::Date(d),
-                Err(_) => Cell::Text(s.clone()),
-            }
-        }
+        Data::DateTime(dt) => date_time(dt),
+        Data::DateTimeIso(s) => iso_date(s),
         Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+/// A date cell (calamine applies the book's 1900 or 1904 system); a time of
+/// day or a duration stays a number.
+fn date_time(dt: &calamine::ExcelDateTime) -> Cell {
+    match dt.as_datetime() {
+        Some(d) if dt.is_datetime() && dt.as_f64() >= 1.0 => Cell::Date(d.date()),
+        _ => Cell::Number(dt.as_f64()),
+    }
+}
+
+/// ODS stores dates as ISO text (`2025-04-01`, `2025-04-01T00:00:00`).
+fn iso_date(s: &str) -> Cell {
+    let head = s.get(..10).unwrap_or(s);
+    match chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d") {
+        Ok(d) => Cell::Date(d),
+        Err(_) => Cell::Text(s.to_string()),
     }
 }

@@ -1,0 +1,128 @@
+//! What kind of workbook a file is, decided from its bytes (not its name, since
+//! staff rename files), and the checks made before any reader allocates:
+//! encryption and the declared sizes of zip members.
+
+use super::limits::{MAX_ZIP_MEMBER_BYTES, MAX_ZIP_TOTAL_BYTES};
+use super::ReadError;
+use crate::core::Location;
+use std::io::Cursor;
+
+/// The workbook formats calamine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum WorkbookKind {
+    /// Office Open XML (`.xlsx`, `.xlsm`).
+    Xlsx,
+    /// Excel binary workbook (`.xlsb`).
+    Xlsb,
+    /// Excel 97–2003 (`.xls`, BIFF8 in a CFB container).
+    Xls,
+    /// OpenDocument spreadsheet (`.ods`).
+    Ods,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// Decides the format, refusing encrypted books and zip bombs before opening.
+pub(super) fn workbook_kind(bytes: &[u8], file: &str) -> Result<WorkbookKind, ReadError> {
+    let loc = || Location::file(file);
+    if bytes.starts_with(CFB_MAGIC) {
+        // Excel saves a password-protected .xlsx as a CFB container whose
+        // streams are `EncryptionInfo` and `EncryptedPackage`; directory
+        // entry names are UTF-16LE, so the name's bytes appear verbatim.
+        if contains(bytes, &utf16le("EncryptedPackage")) {
+            return Err(ReadError::Password { loc: loc() });
+        }
+        return Ok(WorkbookKind::Xls);
+    }
+    if !bytes.starts_with(ZIP_MAGIC) {
+        return Err(ReadError::Workbook {
+            loc: loc(),
+            reason: "Excel/ODS のファイルではありません (not a zip or CFB container)".into(),
+        });
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Workbook {
+        loc: loc(),
+        reason: format!("ファイルが壊れているか途中で切れています (damaged or truncated zip: {e})"),
+    })?;
+    let mut total: u64 = 0;
+    let (mut xlsx, mut xlsb, mut ods) = (false, false, false);
+    for i in 0..zip.len() {
+        // Only the central directory is read here; nothing is inflated.
+        let Ok(member) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let size = member.size();
+        if size > MAX_ZIP_MEMBER_BYTES {
+            return Err(ReadError::ZipTooLarge {
+                loc: loc(),
+                member: member.name().to_string(),
+                size,
+                limit: MAX_ZIP_MEMBER_BYTES,
+            });
+        }
+        total = total.saturating_add(size);
+        match member.name() {
+            "xl/workbook.xml" => xlsx = true,
+            "xl/workbook.bin" => xlsb = true,
+            "content.xml" => ods = true,
+            _ => {}
+        }
+    }
+    if total > MAX_ZIP_TOTAL_BYTES {
+        return Err(ReadError::ZipTooLarge {
+            loc: loc(),
+            member: "(合計)".into(),
+            size: total,
+            limit: MAX_ZIP_TOTAL_BYTES,
+        });
+    }
+    match (xlsx, xlsb, ods) {
+        (true, _, _) => Ok(WorkbookKind::Xlsx),
+        (_, true, _) => Ok(WorkbookKind::Xlsb),
+        (_, _, true) => Ok(WorkbookKind::Ods),
+        _ => Err(ReadError::Workbook {
+            loc: loc(),
+            reason:
+                "zip ファイルですが Excel/ODS のブックではありません (zip without a workbook part)"
+                    .into(),
+        }),
+    }
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypted_package_in_cfb_is_a_password_error() {
+        let mut bytes = CFB_MAGIC.to_vec();
+        bytes.extend(vec![0u8; 100]);
+        bytes.extend(utf16le("EncryptedPackage"));
+        assert!(matches!(
+            workbook_kind(&bytes, "p.xlsx"),
+            Err(ReadError::Password { .. })
+        ));
+    }
+
+    #[test]
+    fn random_bytes_are_not_a_workbook() {
+        assert!(matches!(
+            workbook_kind(b"hello, world", "x.xlsx"),
+            Err(ReadError::Workbook { .. })
+        ));
+        // A zip signature followed by nothing is a truncated zip.
+        assert!(matches!(
+            workbook_kind(b"PK\x03\x04\x14\x00", "x.xlsx"),
+            Err(ReadError::Workbook { .. })
+        ));
+    }
+}
