@@ -382,7 +382,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
-#[ignore = "src/ still holds Kyoto literals (doc comments and unit tests); see the issue 7 report"]
 fn src_holds_no_municipality_specific_literal() {
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);

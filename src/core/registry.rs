@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 /// An area (区・支所, 地区): the unit of the monthly meetings and of area totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Area {
-    /// Code used in records (`C01`).
+    /// Code used in records (`A01`).
     pub code: String,
-    /// Name as staff write it (`北区`).
+    /// Name as staff write it (`一区`).
     pub name: String,
     /// Kind (`区`, `支所`, `地区`).
     pub kind: String,
@@ -24,7 +24,7 @@ pub struct Area {
 /// A reporting unit: an agency that owes returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agency {
-    /// Code (`CHI-001`).
+    /// Code (`AB-001`).
     pub code: String,
     /// Name.
     pub name: String,
@@ -38,8 +38,11 @@ pub struct Agency {
     pub areas: Vec<String>,
     /// Operation (運営形態).
     pub operation: String,
-    /// The form it reports on.
-    pub form: Form,
+    /// The form it reports on; `None` for units that owe no return.
+    pub form: Option<Form>,
+    /// False for units that take part (in meetings, as referral senders)
+    /// but owe no return (`reports = none` in agencies.csv).
+    pub reports: bool,
 }
 
 impl Agency {
@@ -117,6 +120,8 @@ struct AgencyRow {
     area: String,
     operation: String,
     form: String,
+    #[serde(default)]
+    reports: String,
 }
 
 impl Registry {
@@ -158,12 +163,27 @@ impl Registry {
                         format!("分野 {:?} は不明です (unknown field)", row.field),
                     )
                 })?;
-            let form = Form::from_code(row.form.trim()).ok_or_else(|| {
-                bad(
-                    "form",
-                    format!("様式 {:?} は不明です (unknown form)", row.form),
-                )
-            })?;
+            // `reports`: monthly (default) or none — a unit that takes part
+            // but owes no return, such as a city department in meetings.
+            let reports = match row.reports.trim() {
+                "" | "monthly" => true,
+                "none" => false,
+                other => {
+                    return Err(bad(
+                        "reports",
+                        format!("reports {other:?} は monthly か none です"),
+                    ))
+                }
+            };
+            let form = match (row.form.trim(), reports) {
+                ("", false) => None,
+                (code, _) => Some(Form::from_code(code).ok_or_else(|| {
+                    bad(
+                        "form",
+                        format!("様式 {:?} は不明です (unknown form)", row.form),
+                    )
+                })?),
+            };
             let mut projects = Vec::new();
             for p in split_list(&row.projects) {
                 match p.parse::<u8>() {
@@ -204,6 +224,7 @@ impl Registry {
                 areas,
                 operation: row.operation.trim().to_string(),
                 form,
+                reports,
             });
         }
         Ok(reg)
@@ -241,7 +262,9 @@ impl Registry {
 
     /// Units that owe a return every month.
     pub fn monthly_reporters(&self) -> impl Iterator<Item = &Agency> {
-        self.agencies.iter().filter(|a| a.form.is_monthly())
+        self.agencies
+            .iter()
+            .filter(|a| a.reports && a.form.is_some_and(Form::is_monthly))
     }
 }
 

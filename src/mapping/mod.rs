@@ -29,7 +29,7 @@ pub const RESERVED_TOML: &[&str] = &["municipality.toml", "indicators.toml", "gr
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Municipality {
-    /// Name in Japanese (`京都市`).
+    /// Name in Japanese (`〇〇市`).
     pub name: String,
     /// Name in English.
     #[serde(default)]

@@ -190,8 +190,8 @@ mod tests {
         std::fs::write(
             dir.path().join("waivers.csv"),
             "rule,agency_code,months,reason,approved_by,until\n\
-             missing_return,HFC-001,2025-04,休所,課長,2025-06-30\n\
-             missing_retrun,HFC-002,2025-04,休所,課長,\n",
+             missing_return,HUB-01,2025-04,休所,課長,2025-06-30\n\
+             missing_retrun,HUB-02,2025-04,休所,課長,\n",
         )
         .unwrap();
         let path = dir.path().join("waivers.csv");

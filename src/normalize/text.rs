@@ -54,6 +54,6 @@ mod tests {
     fn value_text_folds_width_and_dashes() {
         assert_eq!(value_text(" １２ "), "12");
         assert_eq!(value_text("―"), "-");
-        assert_eq!(value_text("ＣＨＩ－００１"), "CHI-001");
+        assert_eq!(value_text("ＡＧＹ－００１"), "AGY-001");
     }
 }

@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn utf16_tab_separated_is_split_on_tabs() {
         let mut bytes = vec![0xFF, 0xFE];
-        for u in "機関コード\t件数\r\nCHI-001\t\"1,234\"\r\n".encode_utf16() {
+        for u in "機関コード\t件数\r\nAGY-001\t\"1,234\"\r\n".encode_utf16() {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         let book = read(&bytes, "u.txt").unwrap();

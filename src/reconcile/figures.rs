@@ -55,10 +55,10 @@ mod tests {
     #[test]
     fn visits_above_consultations_is_flagged_with_both_cells() {
         let ret = f1_return(
-            "CHI-001",
+            "AGY-01",
             &[("elderly", "consultations", 5), ("elderly", "visits", 6)],
         );
-        let findings = run_rules(&[ret], &["CHI-001"]);
+        let findings = run_rules(&[ret], &["AGY-01"]);
         let f = only(&findings, "inconsistent_figures");
         assert_eq!(f.sources.len(), 2);
         assert_eq!(f.actual, "6");
@@ -67,14 +67,14 @@ mod tests {
     #[test]
     fn persons_within_consultations_are_fine() {
         let ret = f1_return(
-            "CHI-001",
+            "AGY-01",
             &[
                 ("elderly", "consultations", 5),
                 ("elderly", "new_persons", 2),
                 ("elderly", "continuing_persons", 3),
             ],
         );
-        assert!(run_rules(&[ret], &["CHI-001"])
+        assert!(run_rules(&[ret], &["AGY-01"])
             .iter()
             .all(|f| f.rule.code() != "inconsistent_figures"));
     }

@@ -101,7 +101,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
     let centres_incomplete = m
         .registry
         .monthly_reporters()
-        .filter(|a| a.form == Form::F2)
+        .filter(|a| a.form == Some(Form::F2))
         .any(|a| !m.accepted.iter().any(|x| x.agency.code == a.code));
     for a in m.accepted.iter().filter(|a| a.ret.form == Form::F1) {
         let code = a.agency.code.as_str();
@@ -124,7 +124,11 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
         let case_cells = m
             .cases
             .iter()
-            .filter(|c| c.participants.iter().any(|p| p == code) || c.lead_agency == code)
+            .filter(|c| {
+                c.participants.iter().any(|p| p == code)
+                    || c.lead_agency == code
+                    || c.roles.iter().any(|(r, _)| r == code)
+            })
             .map(|c| c.source.clone());
         findings.push(
             Finding::new(
@@ -135,7 +139,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
                     "{}の重層支援会議への出席回数は{}回ですが、検討事案一覧で参加機関として記載された会議は{named}回です{} (attendance ≠ meetings naming the agency)",
                     a.agency.name,
                     stated_rec.value,
-                    if severity == Severity::Info { "（未提出・保留のセンターがあるため確認できません）" } else { "" }
+                    if severity == Severity::Info { "（多機関協働事業（様式F2）の報告に未提出・保留があるため確認できません）" } else { "" }
                 ),
             )
             .agency(code)
@@ -152,22 +156,22 @@ mod tests {
 
     #[test]
     fn case_count_and_attendance_follow_the_case_list() {
-        let f1 = f1_return("CHI-001", &[("", "meeting_attendance", 2)]);
-        // One consent meeting on 04-10 with two cases naming CHI-001; the
+        let f1 = f1_return("AGY-01", &[("", "meeting_attendance", 2)]);
+        // One consent meeting on 04-10 with two cases naming AGY-01; the
         // return claims 3 cases.
         let f2 = f2_return(
-            "HFC-001",
+            "HUB-01",
             &[],
             &[
-                ("consent", "2025-04-10", &["HFC-001", "CHI-001"]),
-                ("consent", "2025-04-10", &["HFC-001", "CHI-001"]),
+                ("consent", "2025-04-10", &["HUB-01", "AGY-01"]),
+                ("consent", "2025-04-10", &["HUB-01", "AGY-01"]),
             ],
         )
         .with_figures(&[
             ("", "cases_with_consent", 3),
             ("", "meetings_with_consent", 1),
         ]);
-        let findings = run_rules(&[f1, f2], &["CHI-001", "HFC-001"]);
+        let findings = run_rules(&[f1, f2], &["AGY-01", "HUB-01"]);
         let c = only(&findings, "case_count_mismatch");
         assert_eq!((c.expected.as_str(), c.actual.as_str()), ("2", "3"));
         let a = only(&findings, "attendance_mismatch");
@@ -177,15 +181,15 @@ mod tests {
     #[test]
     fn unknown_participant_is_named() {
         let f2 = f2_return(
-            "HFC-001",
+            "HUB-01",
             &[],
-            &[("no_consent", "2025-04-11", &["HFC-001", "XXX-999"])],
+            &[("no_consent", "2025-04-11", &["HUB-01", "ZZZ-99"])],
         )
         .with_figures(&[
             ("", "cases_without_consent", 1),
             ("", "meetings_without_consent", 1),
         ]);
-        let findings = run_rules(&[f2], &["HFC-001"]);
-        assert_eq!(only(&findings, "unknown_participant").actual, "XXX-999");
+        let findings = run_rules(&[f2], &["HUB-01"]);
+        assert_eq!(only(&findings, "unknown_participant").actual, "ZZZ-99");
     }
 }

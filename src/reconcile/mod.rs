@@ -166,7 +166,7 @@ pub(crate) mod testing {
         YearMonth::new(2025, 4).expect("valid month")
     }
 
-    /// Agencies named `HFC-*` report F2, every other one F1; all in area A1.
+    /// Agencies named `HUB-*` report F2, every other one F1; all in area A1.
     pub fn registry(codes: &[&str]) -> Registry {
         let areas = vec![Area {
             code: "A1".into(),
@@ -184,11 +184,12 @@ pub(crate) mod testing {
                 field: "elderly".into(),
                 areas: vec!["A1".into()],
                 operation: String::new(),
-                form: if c.starts_with("HFC") {
+                form: Some(if c.starts_with("HUB") {
                     Form::F2
                 } else {
                     Form::F1
-                },
+                }),
+                reports: true,
             })
             .collect();
         Registry::new(areas, agencies)

@@ -14,7 +14,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
     let centres_incomplete = m
         .registry
         .monthly_reporters()
-        .filter(|a| a.form == Form::F2)
+        .filter(|a| a.form == Some(Form::F2))
         .any(|a| !m.accepted.iter().any(|x| x.agency.code == a.code));
     let mut received: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
     for r in m
@@ -41,7 +41,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
             .chain(got.iter().copied())
             .map(|r| r.source.clone());
         let (severity, note) = if centres_incomplete && total < sent {
-            (Severity::Info, "（未提出・保留の保健福祉センター等があるため確認できません cannot check: a centre's return is missing）")
+            (Severity::Info, "（多機関協働事業（様式F2）の報告に未提出・保留があるため確認できません cannot check: a collaboration return is missing）")
         } else {
             (Severity::Error, "")
         };
@@ -66,7 +66,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
                 Rule::UnknownAgency,
                 format!("つなぎ受付の送付元機関コード「{sender}」は登録にありません (unknown sending agency)"),
             ),
-            Some(ag) if ag.form != Form::F1 => continue,
+            Some(ag) if ag.form != Some(Form::F1) => continue,
             Some(ag) => (
                 Severity::Info,
                 Rule::ReferralMismatch,
@@ -88,9 +88,9 @@ mod tests {
 
     #[test]
     fn sent_and_received_must_agree() {
-        let f1 = f1_return("CHI-001", &[("elderly", "referrals_multi_agency", 3)]);
-        let f2 = f2_return("HFC-001", &[("CHI-001", 2)], &[]);
-        let findings = run_rules(&[f1, f2], &["CHI-001", "HFC-001"]);
+        let f1 = f1_return("AGY-01", &[("elderly", "referrals_multi_agency", 3)]);
+        let f2 = f2_return("HUB-01", &[("AGY-01", 2)], &[]);
+        let findings = run_rules(&[f1, f2], &["AGY-01", "HUB-01"]);
         let f = only(&findings, "referral_mismatch");
         assert_eq!(
             (f.expected.as_str(), f.actual.as_str(), f.sources.len()),
@@ -101,9 +101,9 @@ mod tests {
 
     #[test]
     fn agreement_is_silent() {
-        let f1 = f1_return("CHI-001", &[("elderly", "referrals_multi_agency", 2)]);
-        let f2 = f2_return("HFC-001", &[("CHI-001", 2)], &[]);
-        let findings = run_rules(&[f1, f2], &["CHI-001", "HFC-001"]);
+        let f1 = f1_return("AGY-01", &[("elderly", "referrals_multi_agency", 2)]);
+        let f2 = f2_return("HUB-01", &[("AGY-01", 2)], &[]);
+        let findings = run_rules(&[f1, f2], &["AGY-01", "HUB-01"]);
         assert!(
             findings
                 .iter()
@@ -114,8 +114,8 @@ mod tests {
 
     #[test]
     fn a_missing_centre_makes_a_shortfall_info_not_error() {
-        let f1 = f1_return("CHI-001", &[("elderly", "referrals_multi_agency", 3)]);
-        let findings = run_rules(&[f1], &["CHI-001", "HFC-001"]);
+        let f1 = f1_return("AGY-01", &[("elderly", "referrals_multi_agency", 3)]);
+        let findings = run_rules(&[f1], &["AGY-01", "HUB-01"]);
         assert_eq!(only(&findings, "referral_mismatch").severity.code(), "info");
     }
 }

@@ -7,7 +7,7 @@
 //! that owes a monthly return and sent none is `missing_return`.
 
 use super::Accepted;
-use crate::core::{Finding, Location, Registry, Rule, Severity, YearMonth};
+use crate::core::{Finding, Form, Location, Registry, Rule, Severity, YearMonth};
 use crate::normalize::Return;
 use std::collections::BTreeMap;
 
@@ -125,14 +125,15 @@ pub(super) fn decide<'a>(
             statuses.push(UnitStatus {
                 agency_code: agency.code.clone(),
                 agency_name: agency.name.clone(),
-                form: agency.form.code().into(),
+                form: agency.form.map_or("", Form::code).into(),
                 files: files.clone(),
                 status: s,
                 findings: 0,
             })
         };
+        let owed = agency.reports && agency.form.is_some_and(Form::is_monthly);
         if rets.is_empty() {
-            if agency.form.is_monthly() {
+            if owed {
                 findings.push(
                     Finding::new(
                         month,
@@ -143,7 +144,7 @@ pub(super) fn decide<'a>(
                             agency.name,
                             agency.code,
                             month.ja(),
-                            agency.form
+                            agency.form.map_or("", Form::code)
                         ),
                     )
                     .agency(&agency.code)
@@ -227,17 +228,18 @@ pub(super) fn decide<'a>(
             status(Status::Duplicate);
             continue;
         };
-        if ret.form != agency.form {
+        if !agency.reports || Some(ret.form) != agency.form {
+            let owed_form = agency.form.map_or("", Form::code);
+            let message = if agency.reports {
+                format!("{}は様式{owed_form}で報告する機関ですが、様式{}が届きました。集計には含めていません (wrong form: held back)", agency.name, ret.form)
+            } else {
+                format!("{}は報告義務のない機関（会議参加のみ）ですが、様式{}が届きました。集計には含めていません (not a reporting unit: held back)", agency.name, ret.form)
+            };
             findings.push(
-                Finding::new(
-                    month,
-                    Severity::Error,
-                    Rule::FormMismatch,
-                    format!("{}は様式{}で報告する機関ですが、様式{}が届きました。集計には含めていません (wrong form: held back)", agency.name, agency.form, ret.form),
-                )
-                .agency(&agency.code)
-                .figures(agency.form, ret.form)
-                .at(Location::file(&ret.file)),
+                Finding::new(month, Severity::Error, Rule::FormMismatch, message)
+                    .agency(&agency.code)
+                    .figures(owed_form, ret.form)
+                    .at(Location::file(&ret.file)),
             );
             held_back.push(agency.code.clone());
             status(Status::WrongForm);

@@ -37,23 +37,23 @@ mod tests {
     #[test]
     fn flags_a_total_that_is_not_the_sum() {
         let mut ret = f1_return(
-            "CHI-001",
+            "AGY-01",
             &[
                 ("elderly", "consultations", 10),
                 ("disability", "consultations", 5),
             ],
         );
         ret.totals.push(total("consultations", 16, 15));
-        let findings = run_rules(&[ret], &["CHI-001"]);
+        let findings = run_rules(&[ret], &["AGY-01"]);
         let f = only(&findings, "total_mismatch");
         assert_eq!((f.expected.as_str(), f.actual.as_str()), ("15", "16"));
     }
 
     #[test]
     fn a_right_total_is_silent() {
-        let mut ret = f1_return("CHI-001", &[("elderly", "consultations", 10)]);
+        let mut ret = f1_return("AGY-01", &[("elderly", "consultations", 10)]);
         ret.totals.push(total("consultations", 10, 10));
-        assert!(run_rules(&[ret], &["CHI-001"])
+        assert!(run_rules(&[ret], &["AGY-01"])
             .iter()
             .all(|f| f.rule.code() != "total_mismatch"));
     }

@@ -83,10 +83,10 @@ mod tests {
     fn a_waived_finding_stays_visible_and_marked() {
         let month = YearMonth::new(2025, 4).unwrap();
         let mut findings =
-            vec![Finding::new(month, Severity::Error, Rule::MissingReturn, "x").agency("HFC-001")];
+            vec![Finding::new(month, Severity::Error, Rule::MissingReturn, "x").agency("HUB-01")];
         apply(
             month,
-            &[waiver(Rule::MissingReturn, "HFC-001", None)],
+            &[waiver(Rule::MissingReturn, "HUB-01", None)],
             &mut findings,
         );
         assert_eq!(findings.len(), 1);
@@ -98,13 +98,13 @@ mod tests {
     fn expired_and_unused_waivers_are_reported() {
         let month = YearMonth::new(2025, 4).unwrap();
         let mut findings =
-            vec![Finding::new(month, Severity::Error, Rule::MissingReturn, "x").agency("HFC-001")];
+            vec![Finding::new(month, Severity::Error, Rule::MissingReturn, "x").agency("HUB-01")];
         let old = NaiveDate::from_ymd_opt(2025, 3, 31);
         apply(
             month,
             &[
-                waiver(Rule::MissingReturn, "HFC-001", old),
-                waiver(Rule::MissingReturn, "HFC-002", None),
+                waiver(Rule::MissingReturn, "HUB-01", old),
+                waiver(Rule::MissingReturn, "HUB-02", None),
             ],
             &mut findings,
         );
@@ -117,6 +117,6 @@ mod tests {
         assert!(findings.iter().any(|f| f.rule == Rule::WaiverExpired));
         assert!(findings
             .iter()
-            .any(|f| f.rule == Rule::WaiverUnused && f.agency_code == "HFC-002"));
+            .any(|f| f.rule == Rule::WaiverUnused && f.agency_code == "HUB-02"));
     }
 }
