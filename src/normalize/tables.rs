@@ -82,20 +82,114 @@ fn column_of(sheet: &Sheet, r: usize, labels: &[String]) -> Option<usize> {
         .position(|c| matches_any(c, labels))
 }
 
-/// The first unclaimed row holding every group of labels, with their columns.
-fn find_heading(
-    sheet: &Sheet,
-    groups: &[&Labels],
-    rows: &Claims<'_>,
-) -> Option<(usize, Vec<Option<usize>>)> {
+/// A table's heading: one row, or two when a group label sits over its
+/// sub-columns (相談者数（実人数） over 新規 / 継続).
+struct Heading {
+    /// The first heading row.
+    first: usize,
+    /// The last heading row; data start below it.
+    last: usize,
+    /// The column of each group of labels, if found.
+    cols: Vec<Option<usize>>,
+}
+
+impl Heading {
+    /// Marks the heading rows.
+    fn claim(&self, rows: &mut Claims<'_>) {
+        for r in self.first..=self.last {
+            rows.claim(r, RowUse::Header);
+        }
+    }
+
+    /// Column of `labels` in any heading row.
+    fn column_of(&self, sheet: &Sheet, labels: &[String]) -> Option<usize> {
+        (self.first..=self.last).find_map(|r| column_of(sheet, r, labels))
+    }
+}
+
+/// The label key of a text cell.
+fn text_key(sheet: &Sheet, r: usize, c: usize) -> Option<String> {
+    match sheet.get(r, c) {
+        Cell::Text(t) if !t.trim().is_empty() => Some(label_key(t)),
+        _ => None,
+    }
+}
+
+/// Columns of each group read over two heading rows. A column's label is,
+/// in order of preference: the group and sub label composed (either order:
+/// 「相談者数（実人数）」+「新規」 or 「新規」+「相談者数（実人数）」), the sub label
+/// alone, then the top label alone (a heading merged down over both rows
+/// has its text in both, see read::Sheet::merged).
+fn two_row_columns(sheet: &Sheet, top: usize, groups: &[&Labels]) -> Vec<Option<usize>> {
+    let width = sheet
+        .rows
+        .get(top)
+        .map_or(0, Vec::len)
+        .max(sheet.rows.get(top + 1).map_or(0, Vec::len));
+    let candidates: Vec<[Option<String>; 3]> = (0..width)
+        .map(|c| {
+            let (t, s) = (text_key(sheet, top, c), text_key(sheet, top + 1, c));
+            let composed = match (&t, &s) {
+                (Some(t), Some(s)) if t != s => Some(format!("{t}\u{1F}{s}")),
+                _ => None,
+            };
+            [composed, s, t]
+        })
+        .collect();
+    groups
+        .iter()
+        .map(|g| {
+            let keys: Vec<String> = g.iter().map(|l| label_key(l)).collect();
+            (0..3).find_map(|level| {
+                candidates.iter().position(|cand| match &cand[level] {
+                    // Composed: the two parts in either order.
+                    Some(k) if level == 0 => k.split_once('\u{1F}').is_some_and(|(t, s)| {
+                        keys.iter()
+                            .any(|key| *key == format!("{t}{s}") || *key == format!("{s}{t}"))
+                    }),
+                    Some(k) => keys.contains(k),
+                    None => false,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The first unclaimed row holding every group of labels, with their
+/// columns; or the first two rows that hold more of them together, when
+/// the heading is split over two rows.
+fn find_heading(sheet: &Sheet, groups: &[&Labels], rows: &Claims<'_>) -> Option<Heading> {
     // The first group is required; the row must also hold at least one other.
+    let enough = |cols: &[Option<usize>]| {
+        let found = cols.iter().filter(|c| c.is_some()).count();
+        cols.first().is_some_and(Option::is_some) && (found >= 2 || groups.len() == 1)
+    };
+    let count = |cols: &[Option<usize>]| cols.iter().filter(|c| c.is_some()).count();
     (0..sheet.rows.len()).find_map(|r| {
         if rows.is_claimed(r) {
             return None;
         }
-        let cols: Vec<Option<usize>> = groups.iter().map(|g| column_of(sheet, r, g)).collect();
-        let found = cols.iter().filter(|c| c.is_some()).count();
-        (cols[0].is_some() && (found >= 2 || groups.len() == 1)).then_some((r, cols))
+        let one: Vec<Option<usize>> = groups.iter().map(|g| column_of(sheet, r, g)).collect();
+        // Two rows only when the top one holds the key column's label (so a
+        // blank or title row above a one-row heading is not taken in).
+        if one.first().is_some_and(Option::is_some)
+            && r + 1 < sheet.rows.len()
+            && !rows.is_claimed(r + 1)
+        {
+            let two = two_row_columns(sheet, r, groups);
+            if enough(&two) && count(&two) > count(&one) {
+                return Some(Heading {
+                    first: r,
+                    last: r + 1,
+                    cols: two,
+                });
+            }
+        }
+        enough(&one).then_some(Heading {
+            first: r,
+            last: r,
+            cols: one,
+        })
     })
 }
 
@@ -128,16 +222,17 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
     let groups: Vec<&Labels> = std::iter::once(key_column)
         .chain(columns.iter().map(|(_, l)| l))
         .collect();
-    let Some((head, cols)) = find_heading(ctx.sheet, &groups, rows) else {
+    let Some(heading) = find_heading(ctx.sheet, &groups, rows) else {
         out.problems.push(missing_heading(ctx, key_column));
         return out;
     };
-    rows.claim(head, RowUse::Header);
+    heading.claim(rows);
+    let (head, cols) = (heading.last, heading.cols.clone());
     let key_col = cols[0].unwrap_or(0);
     let area_col = if area_column.is_empty() {
         None
     } else {
-        column_of(ctx.sheet, head, area_column)
+        heading.column_of(ctx.sheet, area_column)
     };
     if !area_column.is_empty() && area_col.is_none() {
         out.problems
@@ -300,10 +395,16 @@ fn read_items(
     rows: &mut Claims<'_>,
 ) -> TableOutput {
     let mut out = TableOutput::default();
-    let Some((head, cols)) = find_heading(ctx.sheet, &[label_column, value_column], rows) else {
+    let Some(Heading {
+        first,
+        last: head,
+        cols,
+    }) = find_heading(ctx.sheet, &[label_column, value_column], rows)
+    else {
         out.problems.push(missing_heading(ctx, label_column));
         return out;
     };
+    rows.claim(first, RowUse::Header);
     let (Some(lc), Some(vc)) = (cols[0], cols[1]) else {
         out.problems.push(missing_heading(ctx, value_column));
         return out;
@@ -413,10 +514,16 @@ fn read_cases(
     let mut ordered: Vec<&(CaseColumn, Labels)> = columns.iter().collect();
     ordered.sort_by_key(|(c, _)| *c);
     let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
-    let Some((head, cols)) = find_heading(ctx.sheet, &groups, rows) else {
+    let Some(Heading {
+        first,
+        last: head,
+        cols,
+    }) = find_heading(ctx.sheet, &groups, rows)
+    else {
         out.problems.push(missing_heading(ctx, groups[0]));
         return out;
     };
+    rows.claim(first, RowUse::Header);
     rows.claim(head, RowUse::Header);
     let col = |which: CaseColumn| -> Option<usize> {
         ordered
@@ -551,10 +658,16 @@ fn read_long(
     let mut ordered: Vec<&(LongColumn, Labels)> = columns.iter().collect();
     ordered.sort_by_key(|(c, _)| *c);
     let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
-    let Some((head, cols)) = find_heading(ctx.sheet, &groups, rows) else {
+    let Some(Heading {
+        first,
+        last: head,
+        cols,
+    }) = find_heading(ctx.sheet, &groups, rows)
+    else {
         out.problems.push(missing_heading(ctx, groups[0]));
         return out;
     };
+    rows.claim(first, RowUse::Header);
     let Some(cols) = cols.into_iter().collect::<Option<Vec<usize>>>() else {
         out.problems.push(missing_heading(
             ctx,
@@ -700,5 +813,95 @@ impl Problem {
     pub(super) fn at(mut self, loc: Location) -> Self {
         self.source_loc = loc;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        Sheet {
+            name: "F1".into(),
+            origin: (0, 0),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|t| {
+                            if t.is_empty() {
+                                Cell::Empty
+                            } else {
+                                Cell::Text((*t).into())
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+            merged: Vec::new(),
+        }
+    }
+
+    fn labels(l: &[&str]) -> Labels {
+        l.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_group_label_over_sub_columns_composes_with_them() {
+        // As read from a workbook: the merged group label and the key
+        // heading merged down have their text in every cell they cover.
+        let s = sheet(&[
+            &["タイトル", "", "", ""],
+            &[
+                "相談者の属性",
+                "相談者数\n（実人数）",
+                "相談者数\n（実人数）",
+                "延べ相談件数",
+            ],
+            &["相談者の属性", "新規", "継続", "延べ相談件数"],
+            &["高齢者", "1", "2", "3"],
+        ]);
+        let key = labels(&["相談者の属性"]);
+        let new = labels(&["新規相談者数（実人数）"]);
+        let cont = labels(&["継続相談者数（実人数）"]);
+        let total = labels(&["延べ相談件数"]);
+        let claims = Claims::new(&s);
+        let h = find_heading(&s, &[&key, &new, &cont, &total], &claims).expect("heading");
+        assert_eq!((h.first, h.last), (1, 2));
+        assert_eq!(h.cols, vec![Some(0), Some(1), Some(2), Some(3)]);
+    }
+
+    #[test]
+    fn a_one_row_heading_stays_one_row() {
+        let s = sheet(&[
+            &["", "", ""],
+            &["相談者の属性", "新規相談者数（実人数）", "延べ相談件数"],
+            &["高齢者", "1", "3"],
+        ]);
+        let key = labels(&["相談者の属性"]);
+        let new = labels(&["新規相談者数（実人数）"]);
+        let total = labels(&["延べ相談件数"]);
+        let claims = Claims::new(&s);
+        let h = find_heading(&s, &[&key, &new, &total], &claims).expect("heading");
+        assert_eq!((h.first, h.last), (1, 1));
+        assert_eq!(h.cols, vec![Some(0), Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn sub_labels_alone_match_under_an_unknown_group() {
+        let s = sheet(&[
+            &["属性", "人数", "人数"],
+            &["", "新規", "継続"],
+            &["高齢者", "1", "2"],
+        ]);
+        let key = labels(&["属性"]);
+        let new = labels(&["新規相談者数（実人数）", "新規"]);
+        let cont = labels(&["継続相談者数（実人数）", "継続"]);
+        let claims = Claims::new(&s);
+        let h = find_heading(&s, &[&key, &new, &cont], &claims).expect("heading");
+        assert_eq!(
+            (h.first, h.last, h.cols),
+            (0, 1, vec![Some(0), Some(1), Some(2)])
+        );
     }
 }
