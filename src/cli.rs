@@ -3,11 +3,15 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kasane::core::{Severity, YearMonth};
-use kasane::pipeline::{consolidate, MonthRun, RunConfig};
+use kasane::pipeline::{consolidate_with_progress, MonthRun, Progress, RunConfig};
 use kasane::report::write_month;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// 重ね kasane — 重層的支援体制整備事業の月次報告を集計・突合します
 /// (consolidates and reconciles the monthly returns of support agencies).
@@ -38,7 +42,7 @@ struct RunArgs {
     /// 出力先フォルダ (output folder).
     #[arg(long, default_value = "out")]
     out: PathBuf,
-    /// 集計結果の要約を表示しません (no summary).
+    /// 進捗表示と集計結果の要約を表示しません (no progress bar, no summary).
     #[arg(long, short)]
     quiet: bool,
 }
@@ -67,10 +71,22 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
         returns_dir,
         month: args.month,
     };
-    let run = consolidate(&cfg)?;
-    let dir = write_month(&run, &args.out)?;
+    let started = Instant::now();
+    let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
+    let run = consolidate_with_progress(&cfg, &|p| bar.progress(p));
+    let run = match run {
+        Ok(run) => run,
+        Err(e) => {
+            bar.finish();
+            return Err(e.into());
+        }
+    };
+    bar.message("書き出し中 (writing)");
+    let dir = write_month(&run, &args.out);
+    bar.finish();
+    let dir = dir?;
     if !args.quiet {
-        print_summary(&run, &dir);
+        print_summary(&run, &dir, started.elapsed());
     }
     Ok(if run.count(Severity::Error) > 0 {
         ExitCode::from(1)
@@ -108,7 +124,62 @@ fn bundled_samples(mappings: &Path, month: Option<YearMonth>) -> Result<PathBuf>
     }
 }
 
-fn print_summary(run: &MonthRun, dir: &Path) {
+/// A progress bar on stderr that appears only once a run has taken a second
+/// (short runs print nothing but their summary), and never when stderr is
+/// not a terminal or with `--quiet`.
+struct Bar {
+    bar: ProgressBar,
+    /// Set once the run is over; the timer then leaves the bar hidden.
+    done: Arc<Mutex<bool>>,
+}
+
+impl Bar {
+    const DELAY: Duration = Duration::from_secs(1);
+
+    fn new(enabled: bool) -> Bar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} 件 ({elapsed})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message("読み込み中 (reading)");
+        let done = Arc::new(Mutex::new(false));
+        if enabled {
+            let (bar, done) = (bar.clone(), Arc::clone(&done));
+            std::thread::spawn(move || {
+                std::thread::sleep(Self::DELAY);
+                // Held while switching, so `finish` cannot clear in between.
+                let done = done.lock().unwrap_or_else(|e| e.into_inner());
+                if !*done {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(Duration::from_millis(120));
+                }
+            });
+        }
+        Bar { bar, done }
+    }
+
+    fn progress(&self, p: Progress<'_>) {
+        match p {
+            Progress::Listed { files } => self.bar.set_length(files as u64),
+            Progress::FileDone { .. } => self.bar.inc(1),
+            Progress::Reconciling => self.message("突合中 (reconciling)"),
+        }
+    }
+
+    fn message(&self, msg: &'static str) {
+        self.bar.set_message(msg);
+    }
+
+    fn finish(&self) {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        *done = true;
+        self.bar.finish_and_clear();
+    }
+}
+
+fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
     let r = &run.rows;
     println!(
         "{} {}: 報告 {} 件 → 明細 {} 件、検討事案 {} 件",
@@ -146,4 +217,13 @@ fn print_summary(run: &MonthRun, dir: &Path) {
         println!("  ！！ 個人情報の疑いがある記載があります。該当セルは findings.csv を確認してください (PERSONAL DATA SUSPECTED: see findings.csv) ！！");
     }
     println!("  出力 (outputs): {}", dir.display());
+    println!(
+        "完了 (done): 報告 {} 件・明細 {} 件・指摘 エラー {} / 警告 {} / 情報 {}・{:.2} 秒",
+        run.inputs.len(),
+        run.outcome.records.len(),
+        run.count(Severity::Error),
+        run.count(Severity::Warning),
+        run.count(Severity::Info),
+        elapsed.as_secs_f64()
+    );
 }
