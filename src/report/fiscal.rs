@@ -9,14 +9,12 @@
 //! (F5 costs and the grant computation by part, rates and base amounts from
 //! `grant.toml`), 評価指標, 免除一覧 (waivers, with reasons and approvers).
 
+use super::style::Styles;
 use super::{io_err, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
 use crate::core::{Metric, Severity, YearMonth};
 use crate::mapping::Mappings;
-use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, Workbook, Worksheet,
-    XlsxError,
-};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -205,38 +203,12 @@ pub fn write(
     Ok((path, data))
 }
 
-struct Styles {
-    title: Format,
-    head: Format,
-    text: Format,
-    num: Format,
-    total: Format,
-    note: Format,
-}
-
 /// Builds the fiscal-year workbook.
 ///
 /// # Errors
 /// Only if rust_xlsxwriter refuses a value.
 pub fn build(data: &FiscalData, mappings: &Mappings) -> Result<Vec<u8>, XlsxError> {
-    let border = Format::new().set_border(FormatBorder::Thin);
-    let st = Styles {
-        title: Format::new().set_bold().set_font_size(14),
-        head: border
-            .clone()
-            .set_bold()
-            .set_text_wrap()
-            .set_background_color(Color::RGB(0xDDEBF7)),
-        text: border.clone().set_text_wrap(),
-        num: border.clone().set_num_format("#,##0"),
-        total: border
-            .set_bold()
-            .set_num_format("#,##0")
-            .set_background_color(Color::RGB(0xF2F2F2)),
-        note: Format::new()
-            .set_italic()
-            .set_font_color(Color::RGB(0x595959)),
-    };
+    let st = Styles::new();
     let mut wb = Workbook::new();
     // Fixed: the same months give the same bytes.
     let created = ExcelDateTime::from_ymd(data.fiscal_year as u16 + 1, 4, 1)?;
@@ -399,7 +371,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                 let sum: u64 = by_month.values().sum();
                 let f = Formula::new(format!("=SUM(E{}:P{})", r + 1, r + 1))
                     .set_result(sum.to_string());
-                ws.write_formula_with_format(r, 16, f, &st.total)?;
+                ws.write_formula_with_format(r, 16, f, &st.total_num)?;
                 ws.write_string_with_format(
                     r,
                     17,
@@ -417,7 +389,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                     .next_back()
                     .map(|(m, v)| (*m, *v))
                     .unwrap_or((months[0], 0));
-                ws.write_number_with_format(r, 16, last as f64, &st.total)?;
+                ws.write_number_with_format(r, 16, last as f64, &st.total_num)?;
                 ws.write_string_with_format(
                     r,
                     17,
@@ -540,9 +512,7 @@ fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resul
         )?;
         return Ok(());
     }
-    let pct = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_num_format("0.0%");
+
     for (i, p) in m.grant.iter().enumerate() {
         let r = 4 + i as u32;
         let sum = |metric| -> u64 {
@@ -573,8 +543,8 @@ fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resul
         {
             ws.write_number_with_format(r, 2 + c as u16, *v as f64, &st.num)?;
         }
-        ws.write_number_with_format(r, 8, p.rate_percent() / 100.0, &pct)?;
-        ws.write_number_with_format(r, 9, g.required as f64, &st.total)?;
+        ws.write_number_with_format(r, 8, p.rate_percent() / 100.0, &st.percent)?;
+        ws.write_number_with_format(r, 9, g.required as f64, &st.total_num)?;
     }
     Ok(())
 }

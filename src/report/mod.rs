@@ -12,6 +12,7 @@ pub mod fiscal;
 pub mod history;
 pub mod manifest;
 pub mod monthly;
+mod style;
 
 use crate::pipeline::MonthRun;
 use std::path::{Path, PathBuf};

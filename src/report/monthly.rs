@@ -20,53 +20,9 @@ use crate::core::{Form, Metric, Record, Severity};
 use crate::mapping::indicators::IndicatorKind;
 use crate::pipeline::MonthRun;
 use crate::report::history::History;
-use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook,
-    Worksheet, XlsxError,
-};
+use crate::report::style::Styles;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
-
-struct Styles {
-    title: Format,
-    head: Format,
-    text: Format,
-    num: Format,
-    total_label: Format,
-    total_num: Format,
-    note: Format,
-    error: Format,
-}
-
-impl Styles {
-    fn new() -> Self {
-        let border = Format::new().set_border(FormatBorder::Thin);
-        Styles {
-            title: Format::new().set_bold().set_font_size(14),
-            head: border
-                .clone()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(Color::RGB(0xDDEBF7)),
-            text: border.clone(),
-            num: border.clone().set_num_format("#,##0"),
-            total_label: border
-                .clone()
-                .set_bold()
-                .set_background_color(Color::RGB(0xF2F2F2)),
-            total_num: border
-                .clone()
-                .set_bold()
-                .set_num_format("#,##0")
-                .set_background_color(Color::RGB(0xF2F2F2)),
-            note: Format::new()
-                .set_italic()
-                .set_font_color(Color::RGB(0x595959)),
-            error: border.set_font_color(Color::RGB(0xC00000)),
-        }
-    }
-}
 
 /// Builds the workbook in memory.
 ///
@@ -688,9 +644,7 @@ fn indicators(
         *this_month.entry(r.metric).or_default() += r.value;
     }
     figures.extend(this_month.into_iter().map(|(m, v)| (run.month, m, v)));
-    let pct = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_num_format("0.0%");
+
     for (i, ind) in run.mappings.indicators.iter().enumerate() {
         let r = 4 + i as u32;
         let s = ind.standing(run.month, &figures);
@@ -711,7 +665,7 @@ fn indicators(
         ws.write_number_with_format(r, 6, s.fiscal_year_to_date as f64, &st.num)?;
         ws.write_number_with_format(r, 7, s.current as f64, &st.num)?;
         match s.progress {
-            Some(p) => ws.write_number_with_format(r, 8, p, &pct)?,
+            Some(p) => ws.write_number_with_format(r, 8, p, &st.percent)?,
             None => ws.write_blank(r, 8, &st.text)?,
         };
     }
