@@ -282,6 +282,14 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         let key_text = key_cell.as_text();
         let key = match resolve_key(ctx, key_kind, keys, &key_text) {
             Ok(k) => k,
+            // A notes row typed straight under the table (備考, ※…) holds
+            // no figure and at most one text: a note, not an unknown row of
+            // figures (a misspelt attribute row still has its numbers).
+            Err(_) if !key_text.trim().is_empty() && is_note_row(ctx.sheet, r, &metric_cols) => {
+                rows.claim(r, RowUse::Note);
+                r += 1;
+                continue;
+            }
             Err(expected) => {
                 rows.claim(r, RowUse::Finding);
                 let msg = if key_text.trim().is_empty() {
@@ -359,6 +367,19 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         r += 1;
     }
     out
+}
+
+/// True when no metric cell of the row reads as a count and at most one
+/// holds anything.
+fn is_note_row(sheet: &Sheet, r: usize, metric_cols: &[(Metric, usize, &str)]) -> bool {
+    let cells: Vec<&Cell> = metric_cols
+        .iter()
+        .map(|&(_, c, _)| sheet.get(r, c))
+        .collect();
+    cells
+        .iter()
+        .all(|c| !matches!(parse_count(c), Count::Value(_)))
+        && cells.iter().filter(|c| !c.is_blank()).count() <= 1
 }
 
 /// Reads a row key; on failure, what was expected.

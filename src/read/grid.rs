@@ -78,8 +78,13 @@ impl<'b> GridBuilder<'b> {
     }
 
     /// Adds a cell's value; empty cells are skipped.
+    ///
+    /// An empty string counts as empty: calamine returns one for a formula
+    /// saved without its result (`<f>…</f><v/>`, as openpyxl writes), and
+    /// the formula pass must then mark the cell as a formula without value
+    /// rather than let it read as a blank, i.e. a zero.
     pub(super) fn push(&mut self, row: u32, col: u32, cell: Cell) -> Result<(), ReadError> {
-        if matches!(cell, Cell::Empty) {
+        if matches!(&cell, Cell::Empty) || matches!(&cell, Cell::Text(t) if t.is_empty()) {
             return Ok(());
         }
         self.check_place(row, col)?;
