@@ -305,3 +305,13 @@ fn a_file_over_the_size_limit_is_refused_before_reading() {
         ReadError::FileTooLarge { .. }
     ));
 }
+
+#[test]
+fn an_ods_of_repeated_cells_is_refused_before_calamine_expands_it() {
+    let bytes = std::fs::read(drift().join("h05_ods_repeats.ods")).expect("fixture");
+    let err = refused(&bytes, "h05_ods_repeats.ods");
+    assert!(
+        matches!(&err, ReadError::SheetTooLarge { loc, what: "cells", .. } if loc.sheet == "F1"),
+        "{err}"
+    );
+}

@@ -429,6 +429,34 @@ def hostile(out: Path) -> None:
         # in a member small enough to pass the zip checks.
         many = SHEET_HEAD + row.replace(b"<v>0</v>", b"<v>1</v>") * 1100 + SHEET_TAIL
         with_sheet_xml(base, out / "h03_many_cells.xlsx", many)
+    # h05: an .ods whose one cell is repeated 16,000 columns × 1,000 rows:
+    # calamine would expand it into a dense grid when opening the book.
+    import zipfile
+    content = ('<?xml version="1.0" encoding="UTF-8"?>'
+               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+               ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+               ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+               '<office:body><office:spreadsheet><table:table table:name="F1">'
+               '<table:table-row table:number-rows-repeated="1000">'
+               '<table:table-cell office:value-type="float" office:value="1"'
+               ' table:number-columns-repeated="16000"><text:p>1</text:p></table:table-cell>'
+               '</table:table-row></table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>'
+                '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+                ' manifest:version="1.3"><manifest:file-entry manifest:full-path="/"'
+                ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(out / "h05_ods_repeats.ods", "w") as z:
+        for name, data, method in [
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
+            ("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED),
+            ("content.xml", content, zipfile.ZIP_DEFLATED),
+        ]:
+            info = zipfile.ZipInfo(name, date_time=(2025, 5, 1, 9, 0, 0))
+            info.compress_type = method
+            z.writestr(info, data)
     # h04: a clean F1 and one stray cell at XFD1048576.
     wb, ws, table = plain_f1(out / "h04_stray_cell.xlsx", "CHI-031", 31, 2)
     ws["XFD1048576"] = "x"

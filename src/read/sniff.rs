@@ -98,6 +98,99 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Refuses an `.ods` whose repeated rows and cells would make calamine
+/// allocate more than the grid limits: calamine expands
+/// `table:number-rows-repeated` and `table:number-columns-repeated` of cells
+/// with content into a dense grid when the book is opened, before any sheet
+/// can be checked. `content.xml` is streamed here first, counting the cells
+/// with a value and the span they cover in each table.
+pub(super) fn check_ods_repeats(bytes: &[u8], file: &str) -> Result<(), ReadError> {
+    use super::limits::{MAX_GRID_CELLS, MAX_SHEET_CELLS};
+    use quick_xml::events::Event;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // calamine reports the damage
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let mut buf = Vec::new();
+    let attr_u64 = |e: &quick_xml::events::BytesStart<'_>, key: &[u8]| -> Option<u64> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key)
+            .and_then(|a| std::str::from_utf8(&a.value).ok()?.parse().ok())
+    };
+    // Per table: its name, value cells, rows so far, first value row, widest column.
+    let mut table = String::new();
+    let (mut cells, mut row, mut col, mut row_repeat) = (0u64, 0u64, 0u64, 1u64);
+    let (mut first_row, mut max_col): (Option<u64>, u64) = (None, 0);
+    let mut row_has_value = false;
+    loop {
+        buf.clear();
+        let event = match xml.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(_) => return Ok(()), // calamine reports the damage
+        };
+        let too_large = |what, size: u64, limit: usize, table: &str| ReadError::SheetTooLarge {
+            loc: Location::file(file).in_sheet(table),
+            what,
+            size,
+            limit: limit as u64,
+        };
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"table:table" => {
+                    table = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == b"table:name")
+                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                        .unwrap_or_default();
+                    (cells, row, first_row, max_col) = (0, 0, None, 0);
+                }
+                b"table:table-row" => {
+                    row_repeat = attr_u64(&e, b"table:number-rows-repeated").unwrap_or(1);
+                    col = 0;
+                    row_has_value = false;
+                }
+                b"table:table-cell" | b"table:covered-table-cell" => {
+                    let repeat = attr_u64(&e, b"table:number-columns-repeated").unwrap_or(1);
+                    let has_value = e
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == b"office:value-type");
+                    if has_value {
+                        cells = cells.saturating_add(repeat.saturating_mul(row_repeat));
+                        max_col = max_col.max(col.saturating_add(repeat));
+                        row_has_value = true;
+                        if cells > MAX_SHEET_CELLS as u64 {
+                            return Err(too_large("cells", cells, MAX_SHEET_CELLS, &table));
+                        }
+                    }
+                    col = col.saturating_add(repeat);
+                }
+                _ => {}
+            },
+            Event::End(e) if e.name().as_ref() == b"table:table-row" => {
+                if row_has_value {
+                    first_row.get_or_insert(row);
+                    let last_row = row.saturating_add(row_repeat);
+                    let height = last_row.saturating_sub(first_row.unwrap_or(row));
+                    let area = height.saturating_mul(max_col);
+                    if area > MAX_GRID_CELLS as u64 {
+                        return Err(too_large("grid cells", area, MAX_GRID_CELLS, &table));
+                    }
+                }
+                row = row.saturating_add(row_repeat);
+                row_repeat = 1;
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

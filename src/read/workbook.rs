@@ -76,6 +76,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
                 .collect()
         }
         WorkbookKind::Ods => {
+            super::sniff::check_ods_repeats(bytes, file)?;
             let mut wb: Ods<Bytes<'_>> = Ods::new(cursor).map_err(|e| {
                 open_error(
                     file,
