@@ -4,7 +4,7 @@
 //! in its F1 equals the meetings whose case list names it
 //! (`attendance_mismatch`). A meeting is one (centre, kind, date).
 
-use super::{sum_of, Month};
+use super::Month;
 use crate::core::{Finding, Form, MeetingKind, Metric, Rule, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
     for a in m.accepted.iter().filter(|a| a.ret.form == Form::F2) {
         let code = a.agency.code.as_str();
-        let cases: Vec<_> = m.cases.iter().filter(|c| c.center_code == code).collect();
+        let cases = m.cases_of(code);
         for (kind, meetings_metric, cases_metric) in [
             (
                 MeetingKind::Consent,
@@ -28,9 +28,9 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
             let rows: Vec<_> = cases.iter().filter(|c| c.meeting_kind == kind).collect();
             let dates: BTreeSet<&str> = rows.iter().map(|c| c.meeting_date.as_str()).collect();
             let stated_cell = |metric| {
-                m.records
+                m.records_of(code)
                     .iter()
-                    .find(|r| r.agency_code == code && r.metric == metric)
+                    .find(|r| r.metric == metric)
                     .map(|r| r.source.clone())
             };
             for (rule, metric, listed, what) in [
@@ -47,7 +47,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
                     "開催回数",
                 ),
             ] {
-                let stated = sum_of(&m.records, code, metric);
+                let stated = m.sum(code, metric);
                 if stated != listed as u64 {
                     findings.push(
                         Finding::new(
@@ -98,17 +98,13 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
             .at_all(rows.iter().map(|c| c.source.clone())),
         );
     }
-    let centres_incomplete = m
-        .registry
-        .monthly_reporters()
-        .filter(|a| a.form == Some(Form::F2))
-        .any(|a| !m.accepted.iter().any(|x| x.agency.code == a.code));
+    let centres_incomplete = m.form_incomplete(Form::F2);
     for a in m.accepted.iter().filter(|a| a.ret.form == Form::F1) {
         let code = a.agency.code.as_str();
         let Some(stated_rec) = m
-            .records
+            .records_of(code)
             .iter()
-            .find(|r| r.agency_code == code && r.metric == Metric::MeetingAttendance)
+            .find(|r| r.metric == Metric::MeetingAttendance)
         else {
             continue;
         };

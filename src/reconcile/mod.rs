@@ -16,8 +16,10 @@ pub mod submission;
 pub mod totals;
 pub mod waivers;
 
-use crate::core::{CaseRow, Finding, Record, Registry, YearMonth};
+use crate::core::{CaseRow, Finding, Form, Metric, Record, Registry, YearMonth};
 use crate::normalize::Return;
+use std::collections::HashMap;
+use std::ops::Range;
 pub use submission::{Status, UnitStatus};
 
 /// An accepted return with its place in the registry.
@@ -44,6 +46,44 @@ pub struct Month<'a> {
     pub records: Vec<Record>,
     /// The consolidated case list.
     pub cases: Vec<CaseRow>,
+    /// Where each accepted agency's records and cases sit: one accepted
+    /// return per agency makes them contiguous, so rules look an agency up
+    /// without scanning the month.
+    spans: HashMap<&'a str, (Range<usize>, Range<usize>)>,
+}
+
+impl Month<'_> {
+    /// The records of an accepted agency (empty if none).
+    pub fn records_of(&self, agency: &str) -> &[Record] {
+        self.spans
+            .get(agency)
+            .map_or(&[][..], |(r, _)| &self.records[r.clone()])
+    }
+
+    /// The case-list rows of an accepted centre (empty if none).
+    pub fn cases_of(&self, centre: &str) -> &[CaseRow] {
+        self.spans
+            .get(centre)
+            .map_or(&[][..], |(_, c)| &self.cases[c.clone()])
+    }
+
+    /// Sum of one metric over an agency's records.
+    pub fn sum(&self, agency: &str, metric: Metric) -> u64 {
+        self.records_of(agency)
+            .iter()
+            .filter(|r| r.metric == metric)
+            .map(|r| r.value)
+            .sum()
+    }
+
+    /// True when a unit owing the form did not have a return accepted: a
+    /// cross-check against that form's figures is then incomplete.
+    pub fn form_incomplete(&self, form: Form) -> bool {
+        self.registry
+            .monthly_reporters()
+            .filter(|a| a.form == Some(form))
+            .any(|a| !self.spans.contains_key(a.code.as_str()))
+    }
 }
 
 /// A rule over the whole month.
@@ -75,9 +115,12 @@ pub fn reconcile(month: YearMonth, registry: &Registry, returns: &[Return]) -> O
     let sub = submission::decide(month, registry, returns, &mut findings);
     let mut records = Vec::new();
     let mut cases = Vec::new();
+    let mut spans = HashMap::new();
     for a in &sub.accepted {
+        let (r0, c0) = (records.len(), cases.len());
         records.extend(to_records(month, a));
         cases.extend(to_cases(month, a));
+        spans.insert(a.agency.code.as_str(), (r0..records.len(), c0..cases.len()));
     }
     let data = Month {
         month,
@@ -86,17 +129,19 @@ pub fn reconcile(month: YearMonth, registry: &Registry, returns: &[Return]) -> O
         held_back: sub.held_back,
         records,
         cases,
+        spans,
     };
     for (_, rule) in RULES {
         rule(&data, &mut findings);
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut per_agency: HashMap<&str, usize> = HashMap::new();
+    for f in &findings {
+        *per_agency.entry(f.agency_code.as_str()).or_default() += 1;
+    }
     let mut statuses = sub.statuses;
     for s in &mut statuses {
-        s.findings = findings
-            .iter()
-            .filter(|f| f.agency_code == s.agency_code)
-            .count();
+        s.findings = per_agency.get(s.agency_code.as_str()).copied().unwrap_or(0);
     }
     Outcome {
         records: data.records,
@@ -142,15 +187,6 @@ fn to_cases(month: YearMonth, a: &Accepted<'_>) -> Vec<CaseRow> {
             source: c.source.clone(),
         })
         .collect()
-}
-
-/// Sum of one metric over the records of one agency.
-pub fn sum_of(records: &[Record], agency: &str, metric: crate::core::Metric) -> u64 {
-    records
-        .iter()
-        .filter(|r| r.agency_code == agency && r.metric == metric)
-        .map(|r| r.value)
-        .sum()
 }
 
 /// Small builders for the rule tests: returns made in code, so each rule is

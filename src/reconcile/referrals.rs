@@ -5,17 +5,13 @@
 //! incomplete: a shortfall then cannot be judged (reported as `info`), while
 //! an excess is still an error, since more returns can only add to it.
 
-use super::{sum_of, Month};
+use super::Month;
 use crate::core::{Finding, Form, Metric, Record, Rule, Severity};
 use std::collections::BTreeMap;
 
 /// Compares referrals sent (F1) with referrals received (F2).
 pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
-    let centres_incomplete = m
-        .registry
-        .monthly_reporters()
-        .filter(|a| a.form == Some(Form::F2))
-        .any(|a| !m.accepted.iter().any(|x| x.agency.code == a.code));
+    let centres_incomplete = m.form_incomplete(Form::F2);
     let mut received: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
     for r in m
         .records
@@ -26,18 +22,16 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
     }
     for a in m.accepted.iter().filter(|a| a.ret.form == Form::F1) {
         let code = a.agency.code.as_str();
-        let sent = sum_of(&m.records, code, Metric::ReferralsMultiAgency);
+        let sent = m.sum(code, Metric::ReferralsMultiAgency);
         let got = received.remove(code).unwrap_or_default();
         let total: u64 = got.iter().map(|r| r.value).sum();
         if sent == total {
             continue;
         }
         let sources = m
-            .records
+            .records_of(code)
             .iter()
-            .filter(|r| {
-                r.agency_code == code && r.metric == Metric::ReferralsMultiAgency && r.value > 0
-            })
+            .filter(|r| r.metric == Metric::ReferralsMultiAgency && r.value > 0)
             .chain(got.iter().copied())
             .map(|r| r.source.clone());
         let (severity, note) = if centres_incomplete && total < sent {

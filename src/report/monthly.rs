@@ -52,7 +52,8 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     by_area(wb.add_worksheet(), run, &st)?;
     indicators(wb.add_worksheet(), run, history, &st)?;
     findings(wb.add_worksheet(), run, &st)?;
-    details(wb.add_worksheet(), run, &st)?;
+    // The largest sheet: rows are streamed to disk as they are written.
+    details(wb.add_worksheet_with_constant_memory(), run, &st)?;
     wb.save_to_buffer()
 }
 
