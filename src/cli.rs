@@ -1,13 +1,19 @@
-//! Command line. Exit status: 0 done with no error finding, 1 done but error
-//! findings exist, 2 could not run (bad arguments, mapping mistakes, no folder).
+//! Command line. Exit status: 0 done with no open error finding (`check`: the
+//! return is sound), 1 done but problems exist, 2 could not run (bad
+//! arguments, mapping mistakes, no folder).
+//!
+//! Output goes through [`emit`], so `kasane … | head` ends quietly instead of
+//! panicking on a closed pipe.
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kasane::check::{annotate, check_file, CheckReport};
 use kasane::core::{Severity, YearMonth};
+use kasane::mapping::Mappings;
 use kasane::pipeline::{consolidate_with_progress, MonthRun, Progress, RunConfig};
 use kasane::report::write_month;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -26,6 +32,57 @@ struct Cli {
 enum Command {
     /// 1か月分の報告を集計し out/<YYYY-MM>/ に書き出します (consolidate one month).
     Run(RunArgs),
+    /// 提出前の自己点検: 報告ファイルを市の様式と照らし、問題をセル番地つきで示します
+    /// (an agency's self-check of its return before sending).
+    Check(CheckArgs),
+    /// 年度の補助金報告ブックを out/ の集計済みの月から作ります
+    /// (the fiscal-year subsidy report, from the months consolidated under out/).
+    Report(ReportArgs),
+}
+
+/// Language of `check` messages.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Lang {
+    /// 日本語
+    Ja,
+    /// English
+    En,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// 点検する報告ファイル (return files to check).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// 自治体の対応表フォルダ (mappings folder of the municipality).
+    #[arg(long, default_value = "mappings/kyoto")]
+    mappings: PathBuf,
+    /// 市の様式（空欄）のフォルダ。省略時は samples/<自治体>/templates (the city's blank templates).
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    /// メッセージの言語 (message language).
+    #[arg(long, value_enum, default_value = "ja")]
+    lang: Lang,
+    /// 結果を JSON で標準出力に書きます (print the findings as JSON on stdout).
+    #[arg(long)]
+    json: bool,
+    /// 問題のセルに色と注記を付けたブックを書き出します（ファイルを1つだけ指定したとき）
+    /// (write the return back with problem cells marked; one file only).
+    #[arg(long, value_name = "OUT.xlsx")]
+    annotate: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// 年度（開始年。令和7年度 = 2025） (fiscal year, named by its start year).
+    #[arg(long)]
+    fiscal_year: i32,
+    /// 自治体の対応表フォルダ (mappings folder of the municipality).
+    #[arg(long, default_value = "mappings/kyoto")]
+    mappings: PathBuf,
+    /// 集計済みの月があるフォルダ（出力先も同じ） (folder of consolidated months; the report is written there too).
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -51,6 +108,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Check(args) => check(&args),
+        Command::Report(args) => report(&args),
     };
     match result {
         Ok(code) => code,
@@ -95,16 +154,185 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
     })
 }
 
-/// `mappings/<city>` → `samples/<city>/<month>`, or its latest month folder.
-fn bundled_samples(mappings: &Path, month: Option<YearMonth>) -> Result<PathBuf> {
-    let city = mappings
-        .file_name()
-        .with_context(|| format!("{}: 対応表フォルダ名がありません", mappings.display()))?;
-    let root = mappings
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+fn load_mappings(dir: &Path) -> Result<Mappings> {
+    Mappings::load(dir).map_err(|errs| {
+        anyhow::anyhow!(
+            "対応表に誤りがあります (mapping errors):\n{}",
+            errs.iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode> {
+    if args.annotate.is_some() && args.files.len() != 1 {
+        bail!("--annotate はファイルを1つだけ指定したときに使えます (--annotate needs exactly one file)");
+    }
+    if let Some(missing) = args.files.iter().find(|f| !f.is_file()) {
+        bail!("{}: ファイルがありません (no such file)", missing.display());
+    }
+    let mappings = load_mappings(&args.mappings)?;
+    let templates = args
+        .templates
+        .clone()
+        .unwrap_or_else(|| samples_root(&args.mappings).join("templates"));
+    let mut reports: Vec<CheckReport> = Vec::new();
+    for file in &args.files {
+        let (report, book) = check_file(file, &mappings, Some(&templates));
+        if let (Some(out), Some(book)) = (&args.annotate, &book) {
+            let bytes = annotate(book, &report)
+                .with_context(|| format!("{}: 注記つきブックを作れません", out.display()))?;
+            write_atomically(out, &bytes)?;
+        }
+        reports.push(report);
+    }
+    if args.json {
+        emit(&(serde_json::to_string_pretty(&reports)? + "\n"));
+    } else {
+        emit(&check_text(&reports, args.lang));
+    }
+    if let (Some(out), false) = (&args.annotate, args.json) {
+        emit(&format!("注記つきブック (annotated): {}\n", out.display()));
+    }
+    Ok(if reports.iter().all(CheckReport::is_sound) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn check_text(reports: &[CheckReport], lang: Lang) -> String {
+    let en = lang == Lang::En;
+    let mut out = String::new();
+    for r in reports {
+        let who = match (&r.agency_code, &r.agency_name) {
+            (Some(c), Some(n)) => format!("{c}（{n}）"),
+            (Some(c), None) => c.clone(),
+            _ => "?".into(),
+        };
+        out.push_str(&match (&r.form, en) {
+            (Some(f), false) => format!(
+                "{}: 様式 {f}・機関 {who}・{}・数値 {} 件\n",
+                r.file,
+                r.month.as_deref().unwrap_or("年月不明"),
+                r.figures
+            ),
+            (Some(f), true) => format!(
+                "{}: form {f}, agency {who}, {}, {} figures\n",
+                r.file,
+                r.month.as_deref().unwrap_or("month unknown"),
+                r.figures
+            ),
+            (None, false) => format!("{}: 様式を判別できません\n", r.file),
+            (None, true) => format!("{}: form not recognised\n", r.file),
+        });
+        for f in &r.findings {
+            let sev = match (f.severity, en) {
+                ("error", false) => "エラー",
+                ("warning", false) => "警告",
+                (_, false) => "情報",
+                (s, true) => s,
+            };
+            let msg = if en { &f.message_en } else { &f.message_ja };
+            out.push_str(&format!("  [{sev}] {} {}: {msg}", f.rule, f.location));
+            if !f.expected.is_empty() || !f.actual.is_empty() {
+                out.push_str(&if en {
+                    format!(" (expected: {}, found: {})", f.expected, f.actual)
+                } else {
+                    format!("（期待: {}／実際: {}）", f.expected, f.actual)
+                });
+            }
+            out.push('\n');
+        }
+        let problems = r.findings.iter().filter(|f| f.severity != "info").count();
+        out.push_str(&match (problems, en) {
+            (0, false) => "  問題はありません\n".to_string(),
+            (0, true) => "  no problems found\n".to_string(),
+            (n, false) => format!("  問題 {n} 件\n"),
+            (n, true) => format!("  {n} problem(s)\n"),
+        });
+    }
+    out
+}
+
+fn report(args: &ReportArgs) -> Result<ExitCode> {
+    let mappings = load_mappings(&args.mappings)?;
+    let (path, data) = kasane::report::fiscal::write(&args.out, args.fiscal_year, &mappings)?;
+    let open_errors: usize = data
+        .months
+        .iter()
+        .map(|m| {
+            m.findings
+                .iter()
+                .filter(|f| f.severity == "error" && f.status != "waived")
+                .count()
+        })
+        .sum();
+    let missing: Vec<String> = data.missing.iter().map(|m| m.to_string()).collect();
+    let mut text = format!(
+        "{} {}年度: 集計済みの月 {} か月、未集計 {} か月{}\n",
+        mappings.municipality.name,
+        args.fiscal_year,
+        data.months.len(),
+        data.missing.len(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!("（{}）", missing.join("、"))
+        }
+    );
+    if open_errors > 0 {
+        text.push_str(&format!("  ※ 未解決のエラーが {open_errors} 件あります（各月の findings.csv） (open errors remain)\n"));
+    }
+    for (m, why) in &data.unreadable {
+        text.push_str(&format!("  ※ {m}: 読めません (unreadable): {why}\n"));
+    }
+    text.push_str(&format!("  出力 (output): {}\n", path.display()));
+    emit(&text);
+    Ok(if open_errors > 0 || !data.unreadable.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes a file through a temporary file in the same folder and a rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: 書き込めません", dir.display()))?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{}: 書き込めません", path.display()))?;
+    Ok(())
+}
+
+/// `mappings/<city>` → `samples/<city>`.
+fn samples_root(mappings: &Path) -> PathBuf {
+    let city = mappings.file_name().unwrap_or_default();
+    mappings
         .parent()
         .and_then(Path::parent)
-        .unwrap_or(Path::new("."));
-    let samples = root.join("samples").join(city);
+        .unwrap_or(Path::new("."))
+        .join("samples")
+        .join(city)
+}
+
+/// `mappings/<city>` → `samples/<city>/<month>`, or its latest month folder.
+fn bundled_samples(mappings: &Path, month: Option<YearMonth>) -> Result<PathBuf> {
+    let samples = samples_root(mappings);
     if let Some(m) = month {
         return Ok(samples.join(m.to_string()));
     }
@@ -180,8 +408,11 @@ impl Bar {
 }
 
 fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
+    use std::fmt::Write as _;
     let r = &run.rows;
-    println!(
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{} {}: 報告 {} 件 → 明細 {} 件、検討事案 {} 件",
         run.mappings.municipality.name,
         run.month,
@@ -189,13 +420,19 @@ fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
         run.outcome.records.len(),
         run.outcome.cases.len()
     );
-    println!(
-        "  指摘 (findings): エラー {} / 警告 {} / 情報 {}",
+    let _ = writeln!(
+        out,
+        "  指摘 (findings): エラー {} / 警告 {} / 情報 {}{}",
         run.count(Severity::Error),
         run.count(Severity::Warning),
-        run.count(Severity::Info)
+        run.count(Severity::Info),
+        match run.waived() {
+            0 => String::new(),
+            n => format!("（ほかに免除済み {n} 件 / {n} waived）"),
+        }
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  行 (rows): 読込 {} = 明細 {} + 指摘 {} + 除外 {}（空行 {}・見出し {}・合計 {}・表題/備考 {}・他シート {}）{}",
         r.read,
         r.records,
@@ -214,10 +451,13 @@ fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
         .iter()
         .any(|f| f.rule == kasane::core::Rule::PersonalDataSuspected)
     {
-        println!("  ！！ 個人情報の疑いがある記載があります。該当セルは findings.csv を確認してください (PERSONAL DATA SUSPECTED: see findings.csv) ！！");
+        let warning = "  ！！ 個人情報の疑いがある記載があります。内容は出力していません。該当セルは findings.csv を確認してください (PERSONAL DATA SUSPECTED in a case list: text withheld, see findings.csv) ！！";
+        let _ = writeln!(out, "{warning}");
+        eprintln!("{warning}");
     }
-    println!("  出力 (outputs): {}", dir.display());
-    println!(
+    let _ = writeln!(out, "  出力 (outputs): {}", dir.display());
+    let _ = writeln!(
+        out,
         "完了 (done): 報告 {} 件・明細 {} 件・指摘 エラー {} / 警告 {} / 情報 {}・{:.2} 秒",
         run.inputs.len(),
         run.outcome.records.len(),
@@ -226,4 +466,5 @@ fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
         run.count(Severity::Info),
         elapsed.as_secs_f64()
     );
+    emit(&out);
 }
