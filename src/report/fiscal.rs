@@ -9,7 +9,7 @@
 //! (F5 costs and the grant computation by part, rates and base amounts from
 //! `grant.toml`), 評価指標, 免除一覧 (waivers, with reasons and approvers).
 
-use super::style::Styles;
+use super::style::{printable, Styles};
 use super::{io_err, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
 use crate::core::{Metric, Severity, YearMonth};
@@ -232,6 +232,7 @@ pub fn build(data: &FiscalData, mappings: &Mappings) -> Result<Vec<u8>, XlsxErro
 
 fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("概要")?;
+    printable(ws);
     ws.set_column_width(0, 16)?;
     ws.set_column_width(1, 14)?;
     ws.set_column_width(2, 14)?;
@@ -319,6 +320,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
 
 fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("事業別・分野別")?;
+    printable(ws);
     ws.write_string_with_format(
         0,
         0,
@@ -409,6 +411,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
 
 fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("提出状況")?;
+    printable(ws);
     ws.write_string_with_format(
         0,
         0,
@@ -460,6 +463,7 @@ fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resu
 
 fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("事業費・交付額")?;
+    printable(ws);
     ws.write_string_with_format(
         0,
         0,
@@ -556,6 +560,7 @@ fn indicators(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("評価指標")?;
+    printable(ws);
     let Some(last) = d.months.last().map(|x| x.month) else {
         ws.write_string_with_format(0, 0, "集計済みの月がありません", &st.note)?;
         return Ok(());
@@ -609,6 +614,7 @@ fn indicators(
 
 fn waivers(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("免除一覧")?;
+    printable(ws);
     for (c, (h, w)) in ["月", "機関コード", "ルール", "免除の理由（承認者）"]
         .iter()
         .zip([10, 12, 22, 60])

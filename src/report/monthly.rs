@@ -20,7 +20,7 @@ use crate::core::{Form, Metric, Record, Severity};
 use crate::mapping::indicators::IndicatorKind;
 use crate::pipeline::MonthRun;
 use crate::report::history::History;
-use crate::report::style::Styles;
+use crate::report::style::{printable, Styles};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,6 +59,7 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
 
 fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("概要")?;
+    printable(ws);
     ws.set_column_width(0, 36)?;
     ws.set_column_width(1, 20)?;
     ws.set_column_width(2, 14)?;
@@ -203,6 +204,7 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
 
 fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("提出状況")?;
+    printable(ws);
     let heads = [
         "機関コード",
         "機関名",
@@ -259,6 +261,7 @@ fn form_sheet(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name(format!("{} {}", form.code(), form.title_ja()))?;
+    printable(ws);
     let records: Vec<&Record> = run
         .outcome
         .records
@@ -394,6 +397,7 @@ fn form_sheet(
 
 fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("区別集計")?;
+    printable(ws);
     let flows: Vec<Metric> = metrics_of(&run.outcome.records.iter().collect::<Vec<_>>(), Form::F1)
         .into_iter()
         .chain(metrics_of(
@@ -479,6 +483,7 @@ fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
 
 fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("突合結果")?;
+    printable(ws);
     let heads = [
         "重要度",
         "ルール",
@@ -539,6 +544,7 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
 
 fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("明細")?;
+    printable(ws);
     let heads = [
         "年月",
         "機関コード",
@@ -595,6 +601,7 @@ fn indicators(
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("評価指標")?;
+    printable(ws);
     ws.write_string_with_format(
         0,
         0,

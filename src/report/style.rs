@@ -44,3 +44,12 @@ impl Styles {
         }
     }
 }
+
+/// Print setup for a sheet staff print and sign: A4 landscape, one page wide,
+/// the sheet name and page number in the footer.
+pub(super) fn printable(ws: &mut rust_xlsxwriter::Worksheet) {
+    ws.set_paper_size(9) // A4
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&L&A&R&P / &N");
+}
