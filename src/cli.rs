@@ -83,6 +83,10 @@ struct ReportArgs {
     /// 集計済みの月があるフォルダ（出力先も同じ） (folder of consolidated months; the report is written there too).
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// 事業費（様式F5）の報告のフォルダ。指定すると集計して out/FY<年度>/costs.csv に書きます
+    /// (folder of the year's F5 cost returns; consolidated into out/FY<year>/costs.csv).
+    #[arg(long)]
+    costs: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -265,7 +269,16 @@ fn check_text(reports: &[CheckReport], lang: Lang) -> String {
 
 fn report(args: &ReportArgs) -> Result<ExitCode> {
     let mappings = load_mappings(&args.mappings)?;
-    let (path, data) = kasane::report::fiscal::write(&args.out, args.fiscal_year, &mappings)?;
+    let costs = match &args.costs {
+        Some(dir) => Some(kasane::costs::consolidate_costs(
+            &mappings,
+            dir,
+            args.fiscal_year,
+        )?),
+        None => None,
+    };
+    let (path, data) =
+        kasane::report::fiscal::write(&args.out, args.fiscal_year, &mappings, costs.as_ref())?;
     let open_errors: usize = data
         .months
         .iter()
@@ -291,6 +304,20 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     );
     if open_errors > 0 {
         text.push_str(&format!("  ※ 未解決のエラーが {open_errors} 件あります（各月の findings.csv） (open errors remain)\n"));
+    }
+    if let Some(c) = &costs {
+        let errors = c
+            .outcome
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && f.is_open())
+            .count();
+        text.push_str(&format!(
+            "  事業費 (F5): 報告 {} 件 → 明細 {} 件、エラー {errors} 件（FY{}/costs_findings.csv）\n",
+            c.inputs.len(),
+            c.outcome.records.len(),
+            args.fiscal_year
+        ));
     }
     for (m, why) in &data.unreadable {
         text.push_str(&format!("  ※ {m}: 読めません (unreadable): {why}\n"));

@@ -14,6 +14,7 @@
 
 pub mod check;
 pub mod core;
+pub mod costs;
 pub mod mapping;
 pub mod normalize;
 pub mod pipeline;

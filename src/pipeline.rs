@@ -182,7 +182,7 @@ pub fn consolidate_with_progress(
 /// Return files (name, path) in name order, and the names of other entries.
 type Listing = (Vec<(String, PathBuf)>, Vec<String>);
 
-fn list_returns(dir: &Path) -> Result<Listing, PipelineError> {
+pub(crate) fn list_returns(dir: &Path) -> Result<Listing, PipelineError> {
     let rd = std::fs::read_dir(dir).map_err(|source| PipelineError::ReturnsDir {
         path: dir.to_path_buf(),
         source,
@@ -203,7 +203,8 @@ fn list_returns(dir: &Path) -> Result<Listing, PipelineError> {
     Ok((files, ignored))
 }
 
-fn process_file(
+/// Reads, hashes and normalizes one file; problems become a finding-to-be.
+pub(crate) fn process_file(
     name: &str,
     path: &Path,
     mappings: &Mappings,

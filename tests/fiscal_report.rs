@@ -71,7 +71,7 @@ fn fiscal_year_report_carries_the_consolidated_month() {
     );
 
     let mappings = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
-    let (path, data) = fiscal::write(out.path(), 2025, &mappings).expect("report written");
+    let (path, data) = fiscal::write(out.path(), 2025, &mappings, None).expect("report written");
     assert_eq!(data.months.len(), 1);
     assert_eq!(data.missing.len(), 11);
     let mut wb = open_workbook_auto(&path).expect("fiscal workbook");

@@ -46,6 +46,8 @@ pub enum HeaderField {
     AgencyName,
     /// Template version cell.
     Version,
+    /// 年度 (yearly forms such as F5).
+    FiscalYear,
 }
 
 /// How a row's key (its dimension) is read.
@@ -102,6 +104,16 @@ pub struct Table {
     pub layout: TableLayout,
 }
 
+/// Where a money table (F5) keeps each row's field and unit.
+#[derive(Debug, Clone)]
+pub struct MoneyColumns {
+    /// Heading of the column holding the row's field (`高齢` … or a code).
+    pub field_column: Labels,
+    /// Heading of the column holding the row's unit (`円` or `千円`); a row
+    /// without one is in yen.
+    pub unit_column: Labels,
+}
+
 /// The table layouts.
 #[derive(Debug, Clone)]
 pub enum TableLayout {
@@ -121,6 +133,8 @@ pub enum TableLayout {
         columns: Vec<(Metric, Labels)>,
         /// Metrics whose blank cells mean "not reported" rather than zero.
         optional: Vec<Metric>,
+        /// For amounts of money (F5): the row's field and unit columns.
+        money: Option<MoneyColumns>,
     },
     /// One figure per row: a label column and a value column.
     Items {
@@ -183,6 +197,12 @@ struct RawTable {
     columns: BTreeMap<Spanned<String>, Labels>,
     #[serde(default)]
     optional: Vec<Spanned<String>>,
+    #[serde(default)]
+    values: Option<Spanned<String>>,
+    #[serde(default)]
+    field_column: Labels,
+    #[serde(default)]
+    unit_column: Labels,
     #[serde(default)]
     label_column: Labels,
     #[serde(default)]
@@ -312,10 +332,11 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<FormLayout, Vec<MappingEr
             "agency_code" => HeaderField::AgencyCode,
             "agency_name" => HeaderField::AgencyName,
             "version" => HeaderField::Version,
+            "fiscal_year" => HeaderField::FiscalYear,
             other => {
                 ck.err(
                     name.span(),
-                    format!("header の項目 {other:?} は不明です (expected month, agency_code, agency_name, version)"),
+                    format!("header の項目 {other:?} は不明です (expected month, fiscal_year, agency_code, agency_name, version)"),
                 );
                 continue;
             }
@@ -412,6 +433,17 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                     optional.push(m);
                 }
             }
+            let money = match t.values.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
+                None | Some(("count", _)) => None,
+                Some(("money", _)) => Some(MoneyColumns {
+                    field_column: t.field_column.clone(),
+                    unit_column: t.unit_column.clone(),
+                }),
+                Some((other, span)) => {
+                    ck.err(span, format!("values {other:?} は count か money です"));
+                    None
+                }
+            };
             Some(TableLayout::Wide {
                 key_column: t.key_column.clone(),
                 key_kind,
@@ -420,6 +452,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                 total_labels: t.total_labels.clone(),
                 columns,
                 optional,
+                money,
             })
         }
         "items" => {

@@ -15,7 +15,9 @@ pub mod indicators;
 pub mod layout;
 pub mod waivers;
 
-pub use layout::{CaseColumn, FormLayout, HeaderField, KeyKind, Labels, Table, TableLayout};
+pub use layout::{
+    CaseColumn, FormLayout, HeaderField, KeyKind, Labels, MoneyColumns, Table, TableLayout,
+};
 
 use crate::core::Registry;
 use crate::normalize::text::label_key;

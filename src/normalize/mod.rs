@@ -36,6 +36,8 @@ pub struct Figure {
     pub value: u64,
     /// The row's own area code, where the table has one.
     pub area: Option<String>,
+    /// The row's own field code (F5 rows), overriding the agency's.
+    pub field: Option<String>,
     /// The cell.
     pub source: Location,
 }
@@ -106,6 +108,8 @@ pub struct Return {
     pub month: Option<HeaderValue<YearMonth>>,
     /// Template version cell.
     pub version: Option<String>,
+    /// 年度, for yearly forms (F5).
+    pub fiscal_year: Option<HeaderValue<i32>>,
     /// The figures.
     pub figures: Vec<Figure>,
     /// Total rows, for checking.
@@ -124,17 +128,12 @@ pub struct Return {
 /// A problem (`unknown_form`) when no visible sheet matches any layout.
 pub fn normalize(book: &Book, mappings: &Mappings) -> Result<Return, Box<Problem>> {
     for (index, sheet) in book.sheets.iter().enumerate() {
-        let labels: HashSet<String> = sheet
-            .rows
-            .iter()
-            .flatten()
-            .filter_map(|c| match c {
-                Cell::Text(t) => Some(label_key(t)),
-                _ => None,
-            })
-            .collect();
+        // Each text cell's label key is computed once here, then shared by
+        // recognition and every label search of the tables.
+        let keys = SheetKeys::new(sheet);
+        let labels: HashSet<String> = keys.all().map(str::to_string).collect();
         if let Some(layout) = mappings.recognise(&labels) {
-            let mut ret = read_sheet(book, sheet, layout, mappings);
+            let mut ret = read_sheet(book, sheet, &keys, layout, mappings);
             ret.problems.extend(unread_sheet_problems(book));
             // Rows of the other sheets were looked at and deliberately left.
             for (i, other) in book.sheets.iter().enumerate() {
@@ -182,7 +181,53 @@ fn unread_sheet_problems(book: &Book) -> Vec<Problem> {
         .collect()
 }
 
-fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappings) -> Return {
+/// The label key ([`label_key`]) of every text cell of a sheet, computed
+/// once per sheet; `None` for cells that are not text.
+pub(crate) struct SheetKeys {
+    rows: Vec<Vec<Option<String>>>,
+}
+
+impl SheetKeys {
+    pub(crate) fn new(sheet: &Sheet) -> SheetKeys {
+        SheetKeys {
+            rows: sheet
+                .rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|c| match c {
+                            Cell::Text(t) => Some(label_key(t)),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The key of the text cell at a grid position.
+    pub(crate) fn get(&self, row: usize, col: usize) -> Option<&str> {
+        self.rows.get(row)?.get(col)?.as_deref()
+    }
+
+    /// The keys of one grid row (one slot per cell).
+    pub(crate) fn row(&self, row: usize) -> &[Option<String>] {
+        self.rows.get(row).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every key of the sheet.
+    fn all(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().flatten().filter_map(|k| k.as_deref())
+    }
+}
+
+fn read_sheet(
+    book: &Book,
+    sheet: &Sheet,
+    keys: &SheetKeys,
+    layout: &FormLayout,
+    mappings: &Mappings,
+) -> Return {
     let mut rows = rows::Claims::new(sheet);
     let mut ret = Return {
         file: book.file.clone(),
@@ -193,6 +238,7 @@ fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappin
         agency_name: None,
         month: None,
         version: None,
+        fiscal_year: None,
         figures: Vec::new(),
         totals: Vec::new(),
         cases: Vec::new(),
@@ -202,10 +248,11 @@ fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappin
     let ctx = tables::Context {
         file: &book.file,
         sheet,
+        keys,
         registry: &mappings.registry,
     };
     for (field, labels) in &layout.header {
-        let Some((r, c, cell)) = find_header_value(sheet, labels) else {
+        let Some((r, c, cell)) = find_header_value(sheet, keys, labels) else {
             // A long table carries agency and month on every row instead.
             if !has_long_table(layout) {
                 ret.problems.push(
@@ -261,10 +308,33 @@ fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappin
             }
             HeaderField::AgencyName => ret.agency_name = Some(text_value.trim().to_string()),
             HeaderField::Version => ret.version = Some(text_value.trim().to_string()),
+            HeaderField::FiscalYear => {
+                match month::parse_fiscal_year(cell) {
+                    Some(y) => {
+                        ret.fiscal_year = Some(HeaderValue {
+                            value: y,
+                            text: text_value,
+                            source,
+                        })
+                    }
+                    None => {
+                        rows.claim(r, RowUse::Finding);
+                        ret.problems.push(
+                        Problem::new(
+                            Rule::BadValue,
+                            source,
+                            format!("年度「{text_value}」を読めません (cannot read the fiscal year)"),
+                        )
+                        .expected("2025 / 令和7年度 など")
+                        .actual(text_value),
+                    );
+                    }
+                }
+            }
         }
     }
     for (metric, labels) in &layout.header_figures {
-        match find_header_value(sheet, labels) {
+        match find_header_value(sheet, keys, labels) {
             Some((r, c, cell)) => {
                 let source = sheet.location(&book.file, r, c);
                 match value::parse_count(cell) {
@@ -275,6 +345,7 @@ fn read_sheet(book: &Book, sheet: &Sheet, layout: &FormLayout, mappings: &Mappin
                             metric: *metric,
                             value: v,
                             area: None,
+                            field: None,
                             source,
                         });
                     }
@@ -337,12 +408,16 @@ fn has_long_table(layout: &FormLayout) -> bool {
 /// to the right of the label. A label merged over several cells has had its
 /// text copied into them (read::Sheet::merged), so the search starts right
 /// of the label's merged area.
-fn find_header_value<'s>(sheet: &'s Sheet, labels: &[String]) -> Option<(usize, usize, &'s Cell)> {
+fn find_header_value<'s>(
+    sheet: &'s Sheet,
+    cell_keys: &SheetKeys,
+    labels: &[String],
+) -> Option<(usize, usize, &'s Cell)> {
     let keys: Vec<String> = labels.iter().map(|l| label_key(l)).collect();
-    for (r, row) in sheet.rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            if let Cell::Text(t) = cell {
-                if keys.contains(&label_key(t)) {
+    for (r, row) in cell_keys.rows.iter().enumerate() {
+        for (c, key) in row.iter().enumerate() {
+            if let Some(key) = key {
+                if keys.iter().any(|k| k == key) {
                     let first = sheet.merged_area(r, c).map_or(c, |(_, _, _, right)| right) + 1;
                     for dc in 0..=1 {
                         let v = sheet.get(r, first + dc);

@@ -112,10 +112,59 @@ pub fn parse_date(cell: &Cell) -> Option<NaiveDate> {
 }
 
 /// Excel's 1900 date system (serial 60 is the fictitious 1900-02-29).
+/// Serials outside Excel's own range (1 = 1900-01-01 to 2,958,465 =
+/// 9999-12-31) are no dates: a number such as 1e20 in a date cell must not
+/// reach `Duration::days`, which panics out of its range.
 fn excel_serial_date(serial: i64) -> Option<NaiveDate> {
+    if !(1..=2_958_465).contains(&serial) {
+        return None;
+    }
     let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
     let days = if serial < 61 { serial + 1 } else { serial };
-    base.checked_add_signed(chrono::Duration::days(days))
+    base.checked_add_signed(chrono::Duration::try_days(days)?)
+}
+
+/// Reads a fiscal year (年度) as staff write it: `2025`, `2025年度`,
+/// `令和7年度`, `R7年度`, `R7`, full-width digits.
+///
+/// ```
+/// use kasane::normalize::month::parse_fiscal_year;
+/// use kasane::read::Cell;
+/// for s in ["2025", "2025年度", "令和7年度", "R7年度", "Ｒ７"] {
+///     assert_eq!(parse_fiscal_year(&Cell::Text(s.into())), Some(2025), "{s}");
+/// }
+/// assert_eq!(parse_fiscal_year(&Cell::Number(2025.0)), Some(2025));
+/// ```
+pub fn parse_fiscal_year(cell: &Cell) -> Option<i32> {
+    let plausible = |y: i32| (1990..=2200).contains(&y).then_some(y);
+    match cell {
+        Cell::Number(n) if n.fract() == 0.0 => plausible(*n as i32),
+        Cell::Text(t) => {
+            let v = value_text(t);
+            let v = v.trim_end_matches("年度").trim_end_matches('年').trim();
+            if let Some(rest) = v.strip_prefix("令和").or_else(|| v.strip_prefix('R')) {
+                let n: i32 = if rest.trim() == "元" {
+                    1
+                } else {
+                    rest.trim().parse().ok()?
+                };
+                return plausible(2018 + n);
+            }
+            if let Some(rest) = v.strip_prefix("平成").or_else(|| v.strip_prefix('H')) {
+                let n: i32 = if rest.trim() == "元" {
+                    1
+                } else {
+                    rest.trim().parse().ok()?
+                };
+                return plausible(1988 + n);
+            }
+            (v.len() == 4)
+                .then(|| v.parse().ok())
+                .flatten()
+                .and_then(plausible)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -194,5 +243,18 @@ mod tests {
             assert_eq!(parse_date(&Cell::Text(s.into())), want, "{s}");
         }
         assert_eq!(parse_date(&Cell::Number(45762.0)), want);
+    }
+
+    /// Found by tests/properties.rs: a huge number in a meeting-date cell
+    /// made `chrono::Duration::days` panic ("TimeDelta::days out of bounds").
+    #[test]
+    fn a_huge_number_in_a_date_cell_is_no_date_not_a_panic() {
+        for n in [4.590323250500858e263, 1e20, 9.2e18, 2_958_466.0, f64::MAX] {
+            assert_eq!(parse_date(&Cell::Number(n)), None, "{n}");
+        }
+        assert_eq!(
+            parse_date(&Cell::Number(2_958_465.0)),
+            NaiveDate::from_ymd_opt(9999, 12, 31)
+        );
     }
 }

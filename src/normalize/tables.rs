@@ -9,17 +9,20 @@ use super::month::{parse_date, parse_month};
 use super::personal::suspect;
 use super::rows::{Claims, RowUse};
 use super::text::{label_key, value_text};
-use super::value::{parse_count, Count};
-use super::{CaseLine, Figure, HeaderValue, Problem, StatedTotal};
+use super::value::{parse_amount, parse_count, Count};
+use super::{CaseLine, Figure, HeaderValue, Problem, SheetKeys, StatedTotal};
 use crate::core::{Location, Metric, Registry, Rule, YearMonth};
 use crate::mapping::layout::LongColumn;
 use crate::mapping::{CaseColumn, KeyKind, Labels, TableLayout};
 use crate::read::{Cell, Sheet};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub(super) struct Context<'a> {
     pub file: &'a str,
     pub sheet: &'a Sheet,
+    /// The label keys of the sheet's text cells, computed once.
+    pub keys: &'a SheetKeys,
     pub registry: &'a Registry,
 }
 
@@ -30,6 +33,18 @@ impl Context<'_> {
 
     fn sheet_loc(&self) -> Location {
         Location::file(self.file).in_sheet(&self.sheet.name)
+    }
+
+    /// The label key of `cell`, found at column `col` of row `r` (or read
+    /// from nowhere, `None`): the sheet's key for a text cell, else computed.
+    fn key_of(&self, r: usize, col: Option<usize>, cell: &Cell) -> Cow<'_, str> {
+        match (col, cell) {
+            (Some(c), Cell::Text(_)) => match self.keys.get(r, c) {
+                Some(k) => Cow::Borrowed(k),
+                None => Cow::Owned(label_key(&cell.as_text())),
+            },
+            _ => Cow::Owned(label_key(&cell.as_text())),
+        }
     }
 }
 
@@ -63,23 +78,22 @@ pub(super) fn read(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_
     }
 }
 
-fn matches_any(cell: &Cell, labels: &[String]) -> bool {
-    match cell {
-        Cell::Text(t) => {
-            let k = label_key(t);
-            labels.iter().any(|l| label_key(l) == k)
-        }
-        _ => false,
-    }
+/// The label keys of a group of labels (computed once per table, not per
+/// cell compared).
+fn keys_of(labels: &[String]) -> Vec<String> {
+    labels.iter().map(|l| label_key(l)).collect()
 }
 
-/// Column of `labels` in row `r`, if any.
-fn column_of(sheet: &Sheet, r: usize, labels: &[String]) -> Option<usize> {
-    sheet
-        .rows
-        .get(r)?
+/// True when a text cell's key (`None` for other cells) is one of `keys`.
+fn matches_any(key: Option<&str>, keys: &[String]) -> bool {
+    key.is_some_and(|k| keys.iter().any(|l| l == k))
+}
+
+/// Column of the labels with these keys in row `r`, if any.
+fn column_of(keys: &SheetKeys, r: usize, label_keys: &[String]) -> Option<usize> {
+    keys.row(r)
         .iter()
-        .position(|c| matches_any(c, labels))
+        .position(|k| matches_any(k.as_deref(), label_keys))
 }
 
 /// A table's heading: one row, or two when a group label sits over its
@@ -101,16 +115,16 @@ impl Heading {
         }
     }
 
-    /// Column of `labels` in any heading row.
-    fn column_of(&self, sheet: &Sheet, labels: &[String]) -> Option<usize> {
-        (self.first..=self.last).find_map(|r| column_of(sheet, r, labels))
+    /// Column of the labels with these keys in any heading row.
+    fn column_of(&self, keys: &SheetKeys, label_keys: &[String]) -> Option<usize> {
+        (self.first..=self.last).find_map(|r| column_of(keys, r, label_keys))
     }
 }
 
-/// The label key of a text cell.
-fn text_key(sheet: &Sheet, r: usize, c: usize) -> Option<String> {
+/// The label key of a non-blank text cell.
+fn text_key<'k>(sheet: &Sheet, keys: &'k SheetKeys, r: usize, c: usize) -> Option<&'k str> {
     match sheet.get(r, c) {
-        Cell::Text(t) if !t.trim().is_empty() => Some(label_key(t)),
+        Cell::Text(t) if !t.trim().is_empty() => keys.get(r, c),
         _ => None,
     }
 }
@@ -120,7 +134,12 @@ fn text_key(sheet: &Sheet, r: usize, c: usize) -> Option<String> {
 /// 「相談者数（実人数）」+「新規」 or 「新規」+「相談者数（実人数）」), the sub label
 /// alone, then the top label alone (a heading merged down over both rows
 /// has its text in both, see read::Sheet::merged).
-fn two_row_columns(sheet: &Sheet, top: usize, groups: &[&Labels]) -> Vec<Option<usize>> {
+fn two_row_columns(
+    sheet: &Sheet,
+    keys: &SheetKeys,
+    top: usize,
+    groups: &[Vec<String>],
+) -> Vec<Option<usize>> {
     let width = sheet
         .rows
         .get(top)
@@ -128,18 +147,20 @@ fn two_row_columns(sheet: &Sheet, top: usize, groups: &[&Labels]) -> Vec<Option<
         .max(sheet.rows.get(top + 1).map_or(0, Vec::len));
     let candidates: Vec<[Option<String>; 3]> = (0..width)
         .map(|c| {
-            let (t, s) = (text_key(sheet, top, c), text_key(sheet, top + 1, c));
-            let composed = match (&t, &s) {
+            let (t, s) = (
+                text_key(sheet, keys, top, c),
+                text_key(sheet, keys, top + 1, c),
+            );
+            let composed = match (t, s) {
                 (Some(t), Some(s)) if t != s => Some(format!("{t}\u{1F}{s}")),
                 _ => None,
             };
-            [composed, s, t]
+            [composed, s.map(str::to_string), t.map(str::to_string)]
         })
         .collect();
     groups
         .iter()
-        .map(|g| {
-            let keys: Vec<String> = g.iter().map(|l| label_key(l)).collect();
+        .map(|keys| {
             (0..3).find_map(|level| {
                 candidates.iter().position(|cand| match &cand[level] {
                     // Composed: the two parts in either order.
@@ -158,7 +179,14 @@ fn two_row_columns(sheet: &Sheet, top: usize, groups: &[&Labels]) -> Vec<Option<
 /// The first unclaimed row holding every group of labels, with their
 /// columns; or the first two rows that hold more of them together, when
 /// the heading is split over two rows.
-fn find_heading(sheet: &Sheet, groups: &[&Labels], rows: &Claims<'_>) -> Option<Heading> {
+///
+/// `groups` are the label keys of each group ([`keys_of`]).
+fn find_heading(
+    sheet: &Sheet,
+    keys: &SheetKeys,
+    groups: &[Vec<String>],
+    rows: &Claims<'_>,
+) -> Option<Heading> {
     // The first group is required; the row must also hold at least one other.
     let enough = |cols: &[Option<usize>]| {
         let found = cols.iter().filter(|c| c.is_some()).count();
@@ -169,14 +197,14 @@ fn find_heading(sheet: &Sheet, groups: &[&Labels], rows: &Claims<'_>) -> Option<
         if rows.is_claimed(r) {
             return None;
         }
-        let one: Vec<Option<usize>> = groups.iter().map(|g| column_of(sheet, r, g)).collect();
+        let one: Vec<Option<usize>> = groups.iter().map(|g| column_of(keys, r, g)).collect();
         // Two rows only when the top one holds the key column's label (so a
         // blank or title row above a one-row heading is not taken in).
         if one.first().is_some_and(Option::is_some)
             && r + 1 < sheet.rows.len()
             && !rows.is_claimed(r + 1)
         {
-            let two = two_row_columns(sheet, r, groups);
+            let two = two_row_columns(sheet, keys, r, groups);
             if enough(&two) && count(&two) > count(&one) {
                 return Some(Heading {
                     first: r,
@@ -214,15 +242,17 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         total_labels,
         columns,
         optional,
+        money,
     } = layout
     else {
         return TableOutput::default();
     };
     let mut out = TableOutput::default();
-    let groups: Vec<&Labels> = std::iter::once(key_column)
+    let groups: Vec<Vec<String>> = std::iter::once(key_column)
         .chain(columns.iter().map(|(_, l)| l))
+        .map(|l| keys_of(l))
         .collect();
-    let Some(heading) = find_heading(ctx.sheet, &groups, rows) else {
+    let Some(heading) = find_heading(ctx.sheet, ctx.keys, &groups, rows) else {
         out.problems.push(missing_heading(ctx, key_column));
         return out;
     };
@@ -232,12 +262,21 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
     let area_col = if area_column.is_empty() {
         None
     } else {
-        heading.column_of(ctx.sheet, area_column)
+        heading.column_of(ctx.keys, &keys_of(area_column))
     };
     if !area_column.is_empty() && area_col.is_none() {
         out.problems
             .push(missing_heading(ctx, area_column).at(ctx.loc(head, key_col)));
     }
+    // Money tables (F5): each row's field and unit.
+    let money_cols = money.as_ref().map(|m| {
+        let find = |labels: &Labels| {
+            (!labels.is_empty())
+                .then(|| heading.column_of(ctx.keys, &keys_of(labels)))
+                .flatten()
+        };
+        (find(&m.field_column), find(&m.unit_column))
+    });
     let mut metric_cols: Vec<(Metric, usize, &str)> = Vec::new();
     for ((metric, labels), col) in columns.iter().zip(&cols[1..]) {
         match col {
@@ -255,14 +294,21 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
     }
     // Records follow the sheet's column order.
     metric_cols.sort_by_key(|&(_, c, _)| c);
+    let total_keys = keys_of(total_labels);
     let mut sums: HashMap<Metric, u64> = HashMap::new();
+    let mut rows_unit: Option<Result<i64, String>> = None;
     let mut r = head + 1;
     while r < ctx.sheet.rows.len() && !ctx.sheet.row_is_blank(r) {
         let key_cell = ctx.sheet.get(r, key_col);
-        if matches_any(key_cell, total_labels) {
+        if matches_any(ctx.keys.get(r, key_col), &total_keys) {
             rows.claim(r, RowUse::Total);
+            // A total row usually leaves the unit blank: it is in the rows' unit.
+            let unit = money_cols.map(|(_, u)| match u {
+                Some(c) if ctx.sheet.get(r, c).is_blank() => rows_unit.clone().unwrap_or(Ok(1)),
+                _ => row_unit(ctx, r, u),
+            });
             for &(metric, c, label) in &metric_cols {
-                match parse_count(ctx.sheet.get(r, c)) {
+                match read_value(ctx.sheet.get(r, c), unit.clone()) {
                     Count::Value(v) => out.totals.push(StatedTotal {
                         metric,
                         stated: v,
@@ -280,7 +326,8 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
             break;
         }
         let key_text = key_cell.as_text();
-        let key = match resolve_key(ctx, key_kind, keys, &key_text) {
+        let row_key = ctx.key_of(r, Some(key_col), key_cell);
+        let key = match resolve_key(ctx, key_kind, keys, &key_text, &row_key) {
             Ok(k) => k,
             // A notes row typed straight under the table (備考, ※…) holds
             // no figure and at most one text: a note, not an unknown row of
@@ -339,9 +386,51 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
             }
             None => None,
         };
+        let field = match money_cols.and_then(|(f, _)| f) {
+            Some(c) => match resolve_field(&ctx.sheet.get(r, c).as_text()) {
+                Some(f) => Some(f),
+                None => {
+                    rows.claim(r, RowUse::Finding);
+                    let t = ctx.sheet.get(r, c).as_text();
+                    out.problems.push(
+                        Problem::new(
+                            Rule::BadValue,
+                            ctx.loc(r, c),
+                            format!("分野「{t}」は不明です (unknown field)"),
+                        )
+                        .expected("高齢・障害・子ども・生活困窮・横断")
+                        .actual(t),
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let unit = money_cols.map(|(_, u)| row_unit(ctx, r, u));
+        rows_unit = match (&rows_unit, &unit) {
+            (None, Some(u)) => Some(u.clone()),
+            // Rows in different units: a blank-unit total cannot be read.
+            (Some(prev), Some(u)) if prev != u => Some(Err("(単位が行ごとに異なる)".into())),
+            (prev, _) => prev.clone(),
+        };
+        if let Some(Err(text)) = &unit {
+            rows.claim(r, RowUse::Finding);
+            let c = money_cols.and_then(|(_, u)| u).unwrap_or(key_col);
+            out.problems.push(
+                Problem::new(
+                    Rule::BadValue,
+                    ctx.loc(r, c),
+                    format!("単位「{text}」は「円」か「千円」で書いてください (unit must be 円 or 千円)"),
+                )
+                .expected("円 / 千円")
+                .actual(text.clone()),
+            );
+            r += 1;
+            continue;
+        }
         let mut any = false;
         for &(metric, c, label) in &metric_cols {
-            let value = match parse_count(ctx.sheet.get(r, c)) {
+            let value = match read_value(ctx.sheet.get(r, c), unit.clone()) {
                 Count::Value(v) => v,
                 Count::Blank if optional.contains(&metric) => continue,
                 // Spec §1: a blank in a table is zero.
@@ -360,6 +449,7 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
                 metric,
                 value,
                 area: area.clone(),
+                field: field.clone(),
                 source: ctx.loc(r, c),
             });
         }
@@ -367,6 +457,41 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         r += 1;
     }
     out
+}
+
+/// The unit of a money row: yen per unit (1 for 円, 1,000 for 千円), or the
+/// text found when it is neither. A row without a unit column is in yen.
+fn row_unit(ctx: &Context<'_>, r: usize, unit_col: Option<usize>) -> Result<i64, String> {
+    let Some(c) = unit_col else { return Ok(1) };
+    let text = ctx.sheet.get(r, c).as_text();
+    match value_text(&text).as_str() {
+        "" | "円" => Ok(1),
+        "千円" => Ok(1000),
+        _ => Err(text),
+    }
+}
+
+/// A table cell as a count, or (money tables) as whole yen in the row's unit.
+/// A negative amount is read as such and then refused, quoting the text.
+fn read_value(cell: &Cell, unit: Option<Result<i64, String>>) -> Count {
+    match unit {
+        None => parse_count(cell),
+        Some(Err(_)) => Count::Bad(cell.as_text()),
+        Some(Ok(per)) => match parse_amount(cell, per) {
+            Ok(None) => Count::Blank,
+            Ok(Some(v)) if v >= 0 => Count::Value(v as u64),
+            Ok(Some(_)) | Err(_) => Count::Bad(cell.as_text()),
+        },
+    }
+}
+
+/// A field label of the spec (`高齢`, or a code such as `elderly`).
+fn resolve_field(text: &str) -> Option<String> {
+    let t = value_text(text);
+    crate::core::metric::FIELDS
+        .iter()
+        .find(|(code, ja)| *ja == t || *code == t)
+        .map(|(code, _)| code.to_string())
 }
 
 /// True when no metric cell of the row reads as a count and at most one
@@ -382,14 +507,16 @@ fn is_note_row(sheet: &Sheet, r: usize, metric_cols: &[(Metric, usize, &str)]) -
         && cells.iter().filter(|c| !c.is_blank()).count() <= 1
 }
 
-/// Reads a row key; on failure, what was expected.
+/// Reads a row key (`label` is the label key of `text`); on failure, what
+/// was expected.
 fn resolve_key(
     ctx: &Context<'_>,
     kind: &KeyKind,
     keys: &HashMap<String, String>,
     text: &str,
+    label: &str,
 ) -> Result<String, String> {
-    let mapped = keys.get(&label_key(text)).cloned();
+    let mapped = keys.get(label).cloned();
     let plain = value_text(text);
     match kind {
         KeyKind::Code => mapped.ok_or_else(|| "様式の行見出し".to_string()),
@@ -420,7 +547,12 @@ fn read_items(
         first,
         last: head,
         cols,
-    }) = find_heading(ctx.sheet, &[label_column, value_column], rows)
+    }) = find_heading(
+        ctx.sheet,
+        ctx.keys,
+        &[keys_of(label_column), keys_of(value_column)],
+        rows,
+    )
     else {
         out.problems.push(missing_heading(ctx, label_column));
         return out;
@@ -431,13 +563,17 @@ fn read_items(
         return out;
     };
     rows.claim(head, RowUse::Header);
+    let item_keys: Vec<Vec<String>> = items.iter().map(|(_, l)| keys_of(l)).collect();
     let mut seen: Vec<Metric> = Vec::new();
     let mut r = head + 1;
     while r < ctx.sheet.rows.len() && !ctx.sheet.row_is_blank(r) {
         let label_cell = ctx.sheet.get(r, lc);
+        let label_key = ctx.keys.get(r, lc);
         match items
             .iter()
-            .find(|(_, labels)| matches_any(label_cell, labels))
+            .zip(&item_keys)
+            .find(|(_, keys)| matches_any(label_key, keys))
+            .map(|(item, _)| item)
         {
             Some((metric, labels)) => {
                 seen.push(*metric);
@@ -449,6 +585,7 @@ fn read_items(
                             metric: *metric,
                             value: v,
                             area: None,
+                            field: None,
                             source: ctx.loc(r, vc),
                         });
                     }
@@ -459,6 +596,7 @@ fn read_items(
                             metric: *metric,
                             value: 0,
                             area: None,
+                            field: None,
                             source: ctx.loc(r, vc),
                         });
                     }
@@ -535,11 +673,12 @@ fn read_cases(
     let mut ordered: Vec<&(CaseColumn, Labels)> = columns.iter().collect();
     ordered.sort_by_key(|(c, _)| *c);
     let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
+    let group_keys: Vec<Vec<String>> = groups.iter().map(|l| keys_of(l)).collect();
     let Some(Heading {
         first,
         last: head,
         cols,
-    }) = find_heading(ctx.sheet, &groups, rows)
+    }) = find_heading(ctx.sheet, ctx.keys, &group_keys, rows)
     else {
         out.problems.push(missing_heading(ctx, groups[0]));
         return out;
@@ -590,7 +729,12 @@ fn read_cases(
             ));
         }
         let (kind_c, kind_cell) = text_at(CaseColumn::MeetingKind);
-        let kind = kinds.get(&label_key(&kind_cell.as_text())).copied();
+        let kind = kinds
+            .get(
+                ctx.key_of(r, col(CaseColumn::MeetingKind), kind_cell)
+                    .as_ref(),
+            )
+            .copied();
         if kind.is_none() {
             ok = false;
             let t = kind_cell.as_text();
@@ -679,11 +823,12 @@ fn read_long(
     let mut ordered: Vec<&(LongColumn, Labels)> = columns.iter().collect();
     ordered.sort_by_key(|(c, _)| *c);
     let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
+    let group_keys: Vec<Vec<String>> = groups.iter().map(|l| keys_of(l)).collect();
     let Some(Heading {
         first,
         last: head,
         cols,
-    }) = find_heading(ctx.sheet, &groups, rows)
+    }) = find_heading(ctx.sheet, ctx.keys, &group_keys, rows)
     else {
         out.problems.push(missing_heading(ctx, groups[0]));
         return out;
@@ -769,13 +914,18 @@ fn read_long(
                 );
             }
         }
-        let metric_text = ctx.sheet.get(r, metric_c).as_text();
-        let metric = metrics.get(&label_key(&metric_text)).copied();
-        let key_text = ctx.sheet.get(r, key_c).as_text();
+        let metric_cell = ctx.sheet.get(r, metric_c);
+        let metric_text = metric_cell.as_text();
+        let metric = metrics
+            .get(ctx.key_of(r, Some(metric_c), metric_cell).as_ref())
+            .copied();
+        let key_cell = ctx.sheet.get(r, key_c);
+        let key_text = key_cell.as_text();
         let key = if key_text.trim().is_empty() {
             Some(String::new())
         } else {
-            keys.get(&label_key(&key_text)).cloned()
+            keys.get(ctx.key_of(r, Some(key_c), key_cell).as_ref())
+                .cloned()
         };
         match (metric, key) {
             (Some(metric), Some(key)) => match parse_count(ctx.sheet.get(r, value_c)) {
@@ -786,6 +936,7 @@ fn read_long(
                         metric,
                         value: v,
                         area: None,
+                        field: None,
                         source: ctx.loc(r, value_c),
                     });
                     continue;
@@ -797,6 +948,7 @@ fn read_long(
                         metric,
                         value: 0,
                         area: None,
+                        field: None,
                         source: ctx.loc(r, value_c),
                     });
                     continue;
@@ -867,6 +1019,12 @@ mod tests {
         l.iter().map(|s| s.to_string()).collect()
     }
 
+    fn heading(s: &Sheet, groups: &[&Labels], claims: &Claims<'_>) -> Option<Heading> {
+        let keys = SheetKeys::new(s);
+        let groups: Vec<Vec<String>> = groups.iter().map(|g| keys_of(g)).collect();
+        find_heading(s, &keys, &groups, claims)
+    }
+
     #[test]
     fn a_group_label_over_sub_columns_composes_with_them() {
         // As read from a workbook: the merged group label and the key
@@ -887,7 +1045,7 @@ mod tests {
         let cont = labels(&["継続相談者数（実人数）"]);
         let total = labels(&["延べ相談件数"]);
         let claims = Claims::new(&s);
-        let h = find_heading(&s, &[&key, &new, &cont, &total], &claims).expect("heading");
+        let h = heading(&s, &[&key, &new, &cont, &total], &claims).expect("heading");
         assert_eq!((h.first, h.last), (1, 2));
         assert_eq!(h.cols, vec![Some(0), Some(1), Some(2), Some(3)]);
     }
@@ -903,7 +1061,7 @@ mod tests {
         let new = labels(&["新規相談者数（実人数）"]);
         let total = labels(&["延べ相談件数"]);
         let claims = Claims::new(&s);
-        let h = find_heading(&s, &[&key, &new, &total], &claims).expect("heading");
+        let h = heading(&s, &[&key, &new, &total], &claims).expect("heading");
         assert_eq!((h.first, h.last), (1, 1));
         assert_eq!(h.cols, vec![Some(0), Some(1), Some(2)]);
     }
@@ -919,7 +1077,7 @@ mod tests {
         let new = labels(&["新規相談者数（実人数）", "新規"]);
         let cont = labels(&["継続相談者数（実人数）", "継続"]);
         let claims = Claims::new(&s);
-        let h = find_heading(&s, &[&key, &new, &cont], &claims).expect("heading");
+        let h = heading(&s, &[&key, &new, &cont], &claims).expect("heading");
         assert_eq!(
             (h.first, h.last, h.cols),
             (0, 1, vec![Some(0), Some(1), Some(2)])

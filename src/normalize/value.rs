@@ -84,6 +84,90 @@ fn is_grouped(s: &str) -> bool {
         && parts.all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Reads an amount of money as finance writes it: numbers or text with
+/// thousands separators, `¥` or `円`, full-width digits, and `△`, `▲` or `-`
+/// for minus. `yen_per_unit` is 1 for 円 and 1,000 for 千円. The result is in
+/// whole yen; `Ok(None)` for a blank cell; the text found when it is not an
+/// amount (or not a whole number of yen).
+///
+/// ```
+/// use kasane::normalize::value::parse_amount;
+/// use kasane::read::Cell;
+/// assert_eq!(parse_amount(&Cell::Text("12,345千円".into()), 1000), Ok(Some(12_345_000)));
+/// assert_eq!(parse_amount(&Cell::Text("△1,500".into()), 1), Ok(Some(-1_500)));
+/// assert_eq!(parse_amount(&Cell::Number(2.5), 1000), Ok(Some(2_500)));
+/// ```
+pub fn parse_amount(cell: &Cell, yen_per_unit: i64) -> Result<Option<i64>, String> {
+    let (negative, magnitude) = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Number(n) if n.is_finite() => (*n < 0.0, n.abs()),
+        Cell::Text(t) => {
+            let v = value_text(t);
+            if v.is_empty() {
+                return Ok(None);
+            }
+            if v == "-" {
+                return Ok(Some(0));
+            }
+            let (negative, rest) = match v.strip_prefix(['△', '▲', '-']) {
+                Some(rest) => (true, rest.trim()),
+                None => (false, v.as_str()),
+            };
+            let rest = rest.trim_start_matches('¥').trim_start_matches('\\');
+            let rest = ["千円", "円"]
+                .iter()
+                .find_map(|u| rest.strip_suffix(u))
+                .unwrap_or(rest)
+                .trim();
+            let plain = if rest.contains(',') {
+                if !is_grouped(rest.split('.').next().unwrap_or("")) {
+                    return Err(t.clone());
+                }
+                rest.replace(',', "")
+            } else {
+                rest.to_string()
+            };
+            match plain.parse::<f64>() {
+                Ok(m)
+                    if m.is_finite() && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
+                {
+                    (negative, m)
+                }
+                _ => return Err(t.clone()),
+            }
+        }
+        other => return Err(other.as_text()),
+    };
+    let yen = magnitude * yen_per_unit as f64;
+    // Money stays in whole yen: 1.5 円 is a typing error, 1.5 千円 is 1,500 円.
+    if yen.fract() != 0.0 || yen > 1e15 {
+        return Err(cell.as_text());
+    }
+    let yen = yen as i64;
+    Ok(Some(if negative { -yen } else { yen }))
+}
+
+#[cfg(test)]
+mod amount_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_as_finance_writes_them() {
+        let t = |s: &str, unit| parse_amount(&Cell::Text(s.into()), unit);
+        assert_eq!(t("3,198,000", 1), Ok(Some(3_198_000)));
+        assert_eq!(t("３，１９８", 1000), Ok(Some(3_198_000)));
+        assert_eq!(t("¥12,000円", 1), Ok(Some(12_000)));
+        assert_eq!(t("▲250", 1000), Ok(Some(-250_000)));
+        assert_eq!(t("△ 1,000", 1), Ok(Some(-1_000)));
+        assert_eq!(t("", 1), Ok(None));
+        assert_eq!(t("-", 1), Ok(Some(0)));
+        for bad in ["約100", "1,00", "12.5", "１２円５０銭", "#REF!"] {
+            assert!(t(bad, 1).is_err(), "{bad}");
+        }
+        assert_eq!(parse_amount(&Cell::Number(-3.0), 1000), Ok(Some(-3_000)));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

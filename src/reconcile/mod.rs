@@ -16,7 +16,7 @@ pub mod submission;
 pub mod totals;
 pub mod waivers;
 
-use crate::core::{CaseRow, Finding, Form, Metric, Record, Registry, YearMonth};
+use crate::core::{Agency, CaseRow, Finding, Form, Metric, Record, Registry, YearMonth};
 use crate::normalize::Return;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -109,10 +109,33 @@ pub struct Outcome {
     pub statuses: Vec<UnitStatus>,
 }
 
+/// The form a unit owes every month: its registry form when it reports and
+/// the form is monthly.
+pub fn monthly_form(a: &Agency) -> Option<Form> {
+    a.form.filter(|f| a.reports && f.is_monthly())
+}
+
+/// The form every reporting unit owes once a fiscal year: F5 (costs).
+pub fn yearly_costs_form(a: &Agency) -> Option<Form> {
+    a.reports.then_some(Form::F5)
+}
+
 /// Reconciles a month's returns.
 pub fn reconcile(month: YearMonth, registry: &Registry, returns: &[Return]) -> Outcome {
+    reconcile_for(month, registry, returns, &monthly_form)
+}
+
+/// Reconciles returns against the form each unit owes (`expected_form`):
+/// the monthly batch, or a fiscal year's F5 costs (with `month` the year's
+/// last month).
+pub fn reconcile_for(
+    month: YearMonth,
+    registry: &Registry,
+    returns: &[Return],
+    expected_form: &dyn Fn(&Agency) -> Option<Form>,
+) -> Outcome {
     let mut findings = Vec::new();
-    let sub = submission::decide(month, registry, returns, &mut findings);
+    let sub = submission::decide(month, registry, returns, expected_form, &mut findings);
     let mut records = Vec::new();
     let mut cases = Vec::new();
     let mut spans = HashMap::new();
@@ -159,8 +182,13 @@ fn to_records(month: YearMonth, a: &Accepted<'_>) -> Vec<Record> {
             month,
             agency_code: a.agency.code.clone(),
             area_code: f.area.clone().unwrap_or_else(|| a.agency.area_code()),
-            project: f.metric.project(),
-            field: a.agency.field.clone(),
+            // F5 rows carry their project as the key (1–6).
+            project: if f.metric.form() == Form::F5 {
+                f.key.parse().unwrap_or(0)
+            } else {
+                f.metric.project()
+            },
+            field: f.field.clone().unwrap_or_else(|| a.agency.field.clone()),
             form: a.ret.form,
             key: f.key.clone(),
             metric: f.metric,
@@ -250,6 +278,7 @@ pub(crate) mod testing {
                 source: Location::cell(&file, "S", 2, 1),
             }),
             version: None,
+            fiscal_year: None,
             figures: Vec::new(),
             totals: Vec::new(),
             cases: Vec::new(),
@@ -271,6 +300,7 @@ pub(crate) mod testing {
                     metric: Metric::from_code(metric).expect("known metric"),
                     value: *value,
                     area: None,
+                    field: None,
                     source: Location::cell(&self.file, "S", row, 2),
                 });
             }

@@ -7,7 +7,7 @@
 //! that owes a monthly return and sent none is `missing_return`.
 
 use super::Accepted;
-use crate::core::{Finding, Form, Location, Registry, Rule, Severity, YearMonth};
+use crate::core::{Agency, Finding, Form, Location, Registry, Rule, Severity, YearMonth};
 use crate::normalize::Return;
 use std::collections::BTreeMap;
 
@@ -72,6 +72,7 @@ pub(super) fn decide<'a>(
     month: YearMonth,
     registry: &'a Registry,
     returns: &'a [Return],
+    expected_form: &dyn Fn(&Agency) -> Option<Form>,
     findings: &mut Vec<Finding>,
 ) -> Decision<'a> {
     let mut by_agency: BTreeMap<&str, Vec<&'a Return>> = BTreeMap::new();
@@ -131,7 +132,13 @@ pub(super) fn decide<'a>(
                 findings: 0,
             })
         };
-        let owed = agency.reports && agency.form.is_some_and(Form::is_monthly);
+        let expected = expected_form(agency);
+        let owed = expected.is_some();
+        // The period a return is for: the month, or the fiscal year of a yearly form.
+        let period = match expected {
+            Some(f) if !f.is_monthly() => format!("{}年度", month.fiscal_year()),
+            _ => month.ja(),
+        };
         if rets.is_empty() {
             if owed {
                 findings.push(
@@ -143,8 +150,8 @@ pub(super) fn decide<'a>(
                             "{}（{}）の{}の報告（様式{}）が届いていません (no return)",
                             agency.name,
                             agency.code,
-                            month.ja(),
-                            agency.form.map_or("", Form::code)
+                            period,
+                            expected.map_or("", Form::code)
                         ),
                     )
                     .agency(&agency.code)
@@ -228,8 +235,8 @@ pub(super) fn decide<'a>(
             status(Status::Duplicate);
             continue;
         };
-        if !agency.reports || Some(ret.form) != agency.form {
-            let owed_form = agency.form.map_or("", Form::code);
+        if expected != Some(ret.form) {
+            let owed_form = expected.map_or("", Form::code);
             let message = if agency.reports {
                 format!("{}は様式{owed_form}で報告する機関ですが、様式{}が届きました。集計には含めていません (wrong form: held back)", agency.name, ret.form)
             } else {

@@ -81,6 +81,8 @@ pub struct FiscalData {
     pub missing: Vec<YearMonth>,
     /// Month folders that could not be read, with the reason.
     pub unreadable: Vec<(String, String)>,
+    /// The year's F5 costs (`FY<year>/costs.csv`), if consolidated.
+    pub costs: Option<MonthOutputs>,
 }
 
 /// The twelve months of a fiscal year.
@@ -102,6 +104,7 @@ pub fn load(out: &Path, fiscal_year: i32) -> FiscalData {
         months: Vec::new(),
         missing: Vec::new(),
         unreadable: Vec::new(),
+        costs: None,
     };
     for m in fiscal_months(fiscal_year) {
         let dir = out.join(m.to_string());
@@ -109,9 +112,22 @@ pub fn load(out: &Path, fiscal_year: i32) -> FiscalData {
             data.missing.push(m);
             continue;
         }
-        match read_month(&dir, m) {
+        match read_outputs(&dir.join("records.csv"), &dir.join("findings.csv"), m) {
             Ok(mo) => data.months.push(mo),
             Err(e) => data.unreadable.push((m.to_string(), e)),
+        }
+    }
+    let fy_dir = out.join(format!("FY{fiscal_year}"));
+    if fy_dir.join("costs.csv").exists() {
+        match read_outputs(
+            &fy_dir.join("costs.csv"),
+            &fy_dir.join("costs_findings.csv"),
+            crate::costs::cost_month(fiscal_year),
+        ) {
+            Ok(c) => data.costs = Some(c),
+            Err(e) => data
+                .unreadable
+                .push((format!("FY{fiscal_year}/costs.csv"), e)),
         }
     }
     data
@@ -132,10 +148,10 @@ fn rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
         .collect()
 }
 
-fn read_month(dir: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
+fn read_outputs(records: &Path, findings: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
     let get = |r: &BTreeMap<String, String>, k: &str| r.get(k).cloned().unwrap_or_default();
     let mut figures = Vec::new();
-    for r in rows(&dir.join("records.csv"))? {
+    for r in rows(records)? {
         if get(&r, "month") != month.to_string() {
             return Err(format!(
                 "records.csv の month {:?} がフォルダ名と違います",
@@ -157,7 +173,7 @@ fn read_month(dir: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
                 .map_err(|_| "value が整数ではありません".to_string())?,
         });
     }
-    let findings = rows(&dir.join("findings.csv"))?
+    let findings = rows(findings)?
         .into_iter()
         .map(|r| FindingRow {
             severity: get(&r, "severity"),
@@ -187,20 +203,39 @@ pub fn write(
     out: &Path,
     fiscal_year: i32,
     mappings: &Mappings,
+    costs: Option<&crate::costs::CostRun>,
 ) -> Result<(PathBuf, FiscalData), ReportError> {
-    let data = load(out, fiscal_year);
     let dir = out.join(format!("FY{fiscal_year}"));
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    if let Some(c) = costs {
+        let csv_err = |name: &str| {
+            let path = dir.join(name);
+            move |source| ReportError::Csv { path, source }
+        };
+        let records = super::csv_out::records(&c.outcome.records).map_err(csv_err("costs.csv"))?;
+        let findings =
+            super::csv_out::findings(&c.outcome.findings).map_err(csv_err("costs_findings.csv"))?;
+        write_atomically(&dir.join("costs.csv"), &records)?;
+        write_atomically(&dir.join("costs_findings.csv"), &findings)?;
+    }
+    let data = load(out, fiscal_year);
     let path = dir.join(report_name(fiscal_year));
     let bytes = build(&data, mappings).map_err(|source| ReportError::Workbook {
         path: path.clone(),
         source,
     })?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io_err(&dir))?;
-    std::io::Write::write_all(&mut tmp, &bytes).map_err(io_err(&path))?;
-    tmp.as_file().sync_all().map_err(io_err(&path))?;
-    tmp.persist(&path).map_err(|e| io_err(&path)(e.error))?;
+    write_atomically(&path, &bytes)?;
     Ok((path, data))
+}
+
+/// Temporary file in the same folder, synced, then renamed over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io_err(path))?;
+    tmp.as_file().sync_all().map_err(io_err(path))?;
+    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
+    Ok(())
 }
 
 /// Builds the fiscal-year workbook.
@@ -493,19 +528,30 @@ fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resul
         ws.set_column_width(c as u16, if c == 0 { 22.0 } else { 15.0 })?;
     }
     ws.set_row_height(3, 45)?;
-    // F5 figures: key = project code; field = the agency's field.
+    // F5 figures (FY<year>/costs.csv): project and field of each row.
     let mut sums: BTreeMap<(u8, String, Metric), u64> = BTreeMap::new();
-    for mo in &d.months {
-        for f in mo
-            .figures
+    for f in d.costs.iter().flat_map(|c| &c.figures) {
+        *sums
+            .entry((f.project, f.field.clone(), f.metric))
+            .or_default() += f.value;
+    }
+    if let Some(c) = &d.costs {
+        let missing = c
+            .findings
             .iter()
-            .filter(|f| f.metric.form() == crate::core::Form::F5)
-        {
-            let project = f.key.parse::<u8>().unwrap_or(f.project);
-            *sums
-                .entry((project, f.field.clone(), f.metric))
-                .or_default() += f.value;
-        }
+            .filter(|f| f.rule == "missing_return" && f.status != "waived")
+            .count();
+        let open = c
+            .findings
+            .iter()
+            .filter(|f| f.severity == "error" && f.status != "waived")
+            .count();
+        ws.write_string_with_format(
+            2,
+            0,
+            format!("F5 の報告: 明細 {} 件、未提出 {missing} 機関、未解決のエラー {open} 件（FY{}/costs_findings.csv）", c.figures.len(), d.fiscal_year),
+            &st.note,
+        )?;
     }
     if sums.is_empty() {
         ws.write_string_with_format(
