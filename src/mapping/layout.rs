@@ -48,6 +48,17 @@ pub enum HeaderField {
     Version,
     /// 年度 (yearly forms such as F5).
     FiscalYear,
+    /// 提出日 (optional): a later date replaces an earlier return.
+    Submitted,
+    /// 版 (optional): a higher edition replaces a lower one.
+    Edition,
+}
+
+impl HeaderField {
+    /// Fields a return may leave out without a finding.
+    pub fn is_optional(self) -> bool {
+        matches!(self, HeaderField::Submitted | HeaderField::Edition)
+    }
 }
 
 /// How a row's key (its dimension) is read.
@@ -333,10 +344,12 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<FormLayout, Vec<MappingEr
             "agency_name" => HeaderField::AgencyName,
             "version" => HeaderField::Version,
             "fiscal_year" => HeaderField::FiscalYear,
+            "submitted" => HeaderField::Submitted,
+            "edition" => HeaderField::Edition,
             other => {
                 ck.err(
                     name.span(),
-                    format!("header の項目 {other:?} は不明です (expected month, fiscal_year, agency_code, agency_name, version)"),
+                    format!("header の項目 {other:?} は不明です (expected month, fiscal_year, agency_code, agency_name, version, submitted, edition)"),
                 );
                 continue;
             }

@@ -110,6 +110,10 @@ pub struct Return {
     pub version: Option<String>,
     /// 年度, for yearly forms (F5).
     pub fiscal_year: Option<HeaderValue<i32>>,
+    /// 提出日, where the layout has one.
+    pub submitted: Option<chrono::NaiveDate>,
+    /// 版 (edition), where the layout has one.
+    pub edition: Option<u64>,
     /// The figures.
     pub figures: Vec<Figure>,
     /// Total rows, for checking.
@@ -239,6 +243,8 @@ fn read_sheet(
         month: None,
         version: None,
         fiscal_year: None,
+        submitted: None,
+        edition: None,
         figures: Vec::new(),
         totals: Vec::new(),
         cases: Vec::new(),
@@ -254,7 +260,7 @@ fn read_sheet(
     for (field, labels) in &layout.header {
         let Some((r, c, cell)) = find_header_value(sheet, keys, labels) else {
             // A long table carries agency and month on every row instead.
-            if !has_long_table(layout) {
+            if !has_long_table(layout) && !field.is_optional() {
                 ret.problems.push(
                     Problem::new(
                         Rule::MissingField,
@@ -308,6 +314,12 @@ fn read_sheet(
             }
             HeaderField::AgencyName => ret.agency_name = Some(text_value.trim().to_string()),
             HeaderField::Version => ret.version = Some(text_value.trim().to_string()),
+            HeaderField::Submitted => ret.submitted = month::parse_date(cell),
+            HeaderField::Edition => {
+                let t = text::value_text(&text_value);
+                let digits = t.trim_start_matches('第').trim_end_matches('版').trim();
+                ret.edition = value::parse_count(&Cell::Text(digits.to_string())).value();
+            }
             HeaderField::FiscalYear => {
                 match month::parse_fiscal_year(cell) {
                     Some(y) => {

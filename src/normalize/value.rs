@@ -16,6 +16,16 @@ pub enum Count {
     Bad(String),
 }
 
+impl Count {
+    /// The count, if there is one.
+    pub fn value(&self) -> Option<u64> {
+        match self {
+            Count::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
 const UNITS: &[&str] = &["件", "人", "回", "か所", "箇所", "ヶ所", "名"];
 
 /// Reads a cell as a non-negative integer count.

@@ -279,6 +279,8 @@ pub(crate) mod testing {
             }),
             version: None,
             fiscal_year: None,
+            submitted: None,
+            edition: None,
             figures: Vec::new(),
             totals: Vec::new(),
             cases: Vec::new(),

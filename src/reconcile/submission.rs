@@ -191,10 +191,16 @@ pub(super) fn decide<'a>(
         let chosen = if this_month.len() == 1 {
             Some((this_month[0], false))
         } else {
-            let corrections: Vec<&&Return> = this_month
-                .iter()
-                .filter(|r| r.file.contains("訂正"))
-                .collect();
+            // Precedence: 訂正 in the file name, then a higher 版, then a
+            // later 提出日. A unique front-runner replaces the others.
+            let rank = |r: &Return| (r.file.contains("訂正"), r.edition, r.submitted);
+            let mut ranked: Vec<&&Return> = this_month.iter().collect();
+            ranked.sort_by_key(|r| std::cmp::Reverse(rank(r)));
+            let corrections: Vec<&&Return> = if rank(ranked[0]) > rank(ranked[1]) {
+                vec![ranked[0]]
+            } else {
+                Vec::new()
+            };
             if corrections.len() == 1 {
                 let winner = *corrections[0];
                 for r in this_month.iter().filter(|r| r.file != winner.file) {
@@ -204,7 +210,7 @@ pub(super) fn decide<'a>(
                             Severity::Info,
                             Rule::ReplacedByCorrection,
                             format!(
-                                "「{}」は訂正版「{}」に差し替えました (replaced by the correction)",
+                                "「{}」は訂正版「{}」（訂正・版・提出日による）に差し替えました (replaced by the correction)",
                                 r.file, winner.file
                             ),
                         )
@@ -221,7 +227,7 @@ pub(super) fn decide<'a>(
                         month,
                         Severity::Error,
                         Rule::DuplicateReturn,
-                        format!("{}件の報告が届き、どれが正しいか判別できません。すべて保留しました。訂正版はファイル名に「訂正」を入れてください (duplicates held back)", this_month.len()),
+                        format!("{}件の報告が届き、どれが正しいか判別できません。すべて保留しました。訂正版はファイル名に「訂正」を入れるか、版・提出日を更新してください (duplicates held back)", this_month.len()),
                     )
                     .agency(&agency.code)
                     .figures(1, this_month.len())
@@ -263,5 +269,43 @@ pub(super) fn decide<'a>(
         accepted,
         held_back,
         statuses,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reconcile::testing::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_higher_edition_replaces_a_lower_one() {
+        let mut v1 = f1_return("AGY-01", &[("elderly", "consultations", 5)]);
+        let mut v2 = f1_return("AGY-01", &[("elderly", "consultations", 7)]);
+        v1.edition = Some(1);
+        v2.edition = Some(2);
+        v2.file = "AGY-01-v2.xlsx".into();
+        let out = crate::reconcile::reconcile(april(), &registry(&["AGY-01"]), &[v1, v2]);
+        assert_eq!(
+            only(&out.findings, "replaced_by_correction").actual,
+            "AGY-01.xlsx"
+        );
+        assert_eq!(out.records[0].value, 7);
+    }
+
+    #[test]
+    fn a_later_submission_date_wins_and_equal_ones_are_duplicates() {
+        let date = |d| NaiveDate::from_ymd_opt(2025, 5, d);
+        let mut a = f1_return("AGY-01", &[("elderly", "consultations", 5)]);
+        let mut b = f1_return("AGY-01", &[("elderly", "consultations", 6)]);
+        b.file = "AGY-01-b.xlsx".into();
+        a.submitted = date(8);
+        b.submitted = date(12);
+        let out =
+            crate::reconcile::reconcile(april(), &registry(&["AGY-01"]), &[a.clone(), b.clone()]);
+        assert_eq!(out.records[0].value, 6);
+        b.submitted = date(8);
+        let out = crate::reconcile::reconcile(april(), &registry(&["AGY-01"]), &[a, b]);
+        only(&out.findings, "duplicate_return");
+        assert!(out.records.is_empty());
     }
 }
