@@ -126,6 +126,31 @@ pub struct Return {
     pub rows: RowAccount,
 }
 
+impl Return {
+    /// A return of `form` read from `sheet` of `file` by `layout`, with
+    /// nothing in it yet.
+    pub fn empty(file: &str, layout: &str, form: Form, sheet: &str) -> Return {
+        Return {
+            file: file.to_string(),
+            layout: layout.to_string(),
+            form,
+            sheet: sheet.to_string(),
+            agency_code: None,
+            agency_name: None,
+            month: None,
+            version: None,
+            fiscal_year: None,
+            submitted: None,
+            edition: None,
+            figures: Vec::new(),
+            totals: Vec::new(),
+            cases: Vec::new(),
+            problems: Vec::new(),
+            rows: RowAccount::default(),
+        }
+    }
+}
+
 /// Normalizes one book with the layouts of a mappings folder.
 ///
 /// # Errors
@@ -233,24 +258,7 @@ fn read_sheet(
     mappings: &Mappings,
 ) -> Return {
     let mut rows = rows::Claims::new(sheet);
-    let mut ret = Return {
-        file: book.file.clone(),
-        layout: layout.file.clone(),
-        form: layout.form,
-        sheet: sheet.name.clone(),
-        agency_code: None,
-        agency_name: None,
-        month: None,
-        version: None,
-        fiscal_year: None,
-        submitted: None,
-        edition: None,
-        figures: Vec::new(),
-        totals: Vec::new(),
-        cases: Vec::new(),
-        problems: Vec::new(),
-        rows: RowAccount::default(),
-    };
+    let mut ret = Return::empty(&book.file, &layout.file, layout.form, &sheet.name);
     let ctx = tables::Context {
         file: &book.file,
         sheet,

@@ -224,7 +224,7 @@ pub(crate) mod testing {
     use crate::core::{
         Agency, Area, Finding, Form, Location, MeetingKind, Metric, Registry, YearMonth,
     };
-    use crate::normalize::{CaseLine, Figure, HeaderValue, Return, RowAccount, StatedTotal};
+    use crate::normalize::{CaseLine, Figure, HeaderValue, Return, StatedTotal};
 
     pub fn april() -> YearMonth {
         YearMonth::new(2025, 4).expect("valid month")
@@ -261,32 +261,18 @@ pub(crate) mod testing {
 
     fn empty_return(code: &str, form: Form) -> Return {
         let file = format!("{code}.xlsx");
-        Return {
-            file: file.clone(),
-            layout: String::new(),
-            form,
-            sheet: "S".into(),
-            agency_code: Some(HeaderValue {
-                value: code.into(),
-                text: code.into(),
-                source: Location::cell(&file, "S", 3, 1),
-            }),
-            agency_name: None,
-            month: Some(HeaderValue {
-                value: april(),
-                text: "2025-04".into(),
-                source: Location::cell(&file, "S", 2, 1),
-            }),
-            version: None,
-            fiscal_year: None,
-            submitted: None,
-            edition: None,
-            figures: Vec::new(),
-            totals: Vec::new(),
-            cases: Vec::new(),
-            problems: Vec::new(),
-            rows: RowAccount::default(),
-        }
+        let mut ret = Return::empty(&file, "", form, "S");
+        ret.agency_code = Some(HeaderValue {
+            value: code.into(),
+            text: code.into(),
+            source: Location::cell(&file, "S", 3, 1),
+        });
+        ret.month = Some(HeaderValue {
+            value: april(),
+            text: "2025-04".into(),
+            source: Location::cell(&file, "S", 2, 1),
+        });
+        ret
     }
 
     pub trait WithFigures {
