@@ -148,7 +148,8 @@ pub fn parse_fiscal_year(cell: &Cell) -> Option<i32> {
                 } else {
                     rest.trim().parse().ok()?
                 };
-                return plausible(2018 + n);
+                // checked: "R2147483647" must not overflow (tests/properties.rs).
+                return plausible(2018i32.checked_add(n)?);
             }
             if let Some(rest) = v.strip_prefix("平成").or_else(|| v.strip_prefix('H')) {
                 let n: i32 = if rest.trim() == "元" {
@@ -156,7 +157,7 @@ pub fn parse_fiscal_year(cell: &Cell) -> Option<i32> {
                 } else {
                     rest.trim().parse().ok()?
                 };
-                return plausible(1988 + n);
+                return plausible(1988i32.checked_add(n)?);
             }
             (v.len() == 4)
                 .then(|| v.parse().ok())
