@@ -234,7 +234,7 @@ pub fn check_file(
 /// Label groups the layout expects on its sheet: (what, aliases).
 fn expected_labels(layout: &FormLayout) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for (_, labels) in &layout.header {
+    for (_, labels) in layout.header.iter().filter(|(f, _)| !f.is_optional()) {
         out.push((labels[0].clone(), labels.clone()));
     }
     for (_, labels) in &layout.header_figures {
