@@ -3,6 +3,7 @@
 //! encryption and the declared sizes of zip members.
 
 use super::limits::{MAX_ZIP_MEMBER_BYTES, MAX_ZIP_TOTAL_BYTES};
+use super::xlsx_dates::Zip;
 use super::ReadError;
 use crate::core::Location;
 use std::io::Cursor;
@@ -24,7 +25,12 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// Decides the format, refusing encrypted books and zip bombs before opening.
-pub(super) fn workbook_kind(bytes: &[u8], file: &str) -> Result<WorkbookKind, ReadError> {
+/// A zip-based book comes with its zip directory as read here, so that it is
+/// not read again for the parts kasane reads itself.
+pub(super) fn workbook_kind<'a>(
+    bytes: &'a [u8],
+    file: &str,
+) -> Result<(WorkbookKind, Option<Zip<'a>>), ReadError> {
     let loc = || Location::file(file);
     if bytes.starts_with(CFB_MAGIC) {
         // Excel saves a password-protected .xlsx as a CFB container whose
@@ -33,7 +39,7 @@ pub(super) fn workbook_kind(bytes: &[u8], file: &str) -> Result<WorkbookKind, Re
         if contains(bytes, &utf16le("EncryptedPackage")) {
             return Err(ReadError::Password { loc: loc() });
         }
-        return Ok(WorkbookKind::Xls);
+        return Ok((WorkbookKind::Xls, None));
     }
     if !bytes.starts_with(ZIP_MAGIC) {
         return Err(ReadError::Workbook {
@@ -78,9 +84,9 @@ pub(super) fn workbook_kind(bytes: &[u8], file: &str) -> Result<WorkbookKind, Re
         });
     }
     match (xlsx, xlsb, ods) {
-        (true, _, _) => Ok(WorkbookKind::Xlsx),
-        (_, true, _) => Ok(WorkbookKind::Xlsb),
-        (_, _, true) => Ok(WorkbookKind::Ods),
+        (true, _, _) => Ok((WorkbookKind::Xlsx, Some(zip))),
+        (_, true, _) => Ok((WorkbookKind::Xlsb, Some(zip))),
+        (_, _, true) => Ok((WorkbookKind::Ods, Some(zip))),
         _ => Err(ReadError::Workbook {
             loc: loc(),
             reason:

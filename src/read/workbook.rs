@@ -17,7 +17,7 @@
 
 use super::grid::{Area, Budget, GridBuilder};
 use super::sniff::{workbook_kind, WorkbookKind};
-use super::xlsx_dates::MissedDates;
+use super::xlsx_dates::{MissedDates, Zip};
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::Location;
 use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
@@ -26,7 +26,13 @@ use std::io::{Cursor, Read, Seek};
 type Bytes<'a> = Cursor<&'a [u8]>;
 
 pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
-    let kind = workbook_kind(bytes, file)?;
+    read_with(bytes, file, true)
+}
+
+/// [`read`]; with `scan` false, `.xlsx` sheets are read with calamine's
+/// separate passes only (the tests compare both ways).
+fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
+    let (kind, zip) = workbook_kind(bytes, file)?;
     let cursor = Cursor::new(bytes);
     let mut budget = Budget::default();
     let results = match kind {
@@ -38,11 +44,11 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
                     matches!(e, calamine::XlsxError::Password),
                 )
             })?;
-            let missed = MissedDates::load(bytes);
+            let mut parts = zip.and_then(|mut zip| Some((MissedDates::load(&mut zip)?, zip)));
             visible_worksheets(&wb)
                 .into_iter()
                 .map(|name| {
-                    read_xlsx_sheet(&mut wb, bytes, missed.as_ref(), file, &name, &mut budget)
+                    read_xlsx_sheet(&mut wb, parts.as_mut(), scan, file, &name, &mut budget)
                 })
                 .collect::<Vec<_>>()
         }
@@ -144,17 +150,28 @@ fn area(d: &Dimensions) -> Area {
 
 fn read_xlsx_sheet(
     wb: &mut Xlsx<Bytes<'_>>,
-    bytes: &[u8],
-    missed: Option<&MissedDates>,
+    mut parts: Option<&mut (MissedDates, Zip<'_>)>,
+    scan: bool,
     file: &str,
     name: &str,
     budget: &mut Budget,
 ) -> Result<Sheet, ReadError> {
+    // One pass of our own over the sheet's XML finds the merged areas, the
+    // cells under date formats calamine misses, and whether any formula may
+    // lack its saved result; without it (a very large sheet, an unusual
+    // file), calamine's own passes are made instead.
+    let scan = parts
+        .as_mut()
+        .filter(|_| scan)
+        .and_then(|(missed, zip)| missed.scan(zip, name));
     // Merged areas are a convenience for labels; a sheet whose list cannot
     // be read is still read without them.
-    let merged: Vec<Area> = match wb.worksheet_merge_cells(name) {
-        Some(Ok(dims)) => dims.iter().map(area).collect(),
-        _ => Vec::new(),
+    let merged: Vec<Area> = match &scan {
+        Some(scan) => scan.merged.clone(),
+        None => match wb.worksheet_merge_cells(name) {
+            Some(Ok(dims)) => dims.iter().map(area).collect(),
+            _ => Vec::new(),
+        },
     };
     let mut grid = GridBuilder::new(file, name, budget);
     {
@@ -166,15 +183,25 @@ fn read_xlsx_sheet(
             grid.push(r, c, convert_ref(cell.get_value()))?;
         }
     }
-    // A sheet whose formulas cannot be listed still has its values.
-    if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
-        while let Ok(Some(f)) = cells.next_formula() {
-            let (r, c) = f.get_position();
-            grid.push_formula(r, c, f.get_value())?;
+    // Formulas matter only where no value was saved (`<f>…</f><v/>`, as
+    // scripts write): a sheet whose every formula has its value is not
+    // parsed a second time. A sheet whose formulas cannot be listed still
+    // has its values.
+    let formulas = scan.as_ref().is_none_or(|s| s.formulas_without_value);
+    if formulas {
+        if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
+            while let Ok(Some(f)) = cells.next_formula() {
+                let (r, c) = f.get_position();
+                grid.push_formula(r, c, f.get_value())?;
+            }
         }
     }
-    if let Some(missed) = missed {
-        for (r, c) in missed.cells(bytes, name) {
+    if let Some((missed, zip)) = parts.filter(|(m, _)| m.has_dates()) {
+        let cells = match scan {
+            Some(scan) => scan.date_cells,
+            None => missed.cells(zip, name),
+        };
+        for (r, c) in cells {
             if let Some(cell) = grid.value_mut(r, c) {
                 if let Cell::Number(n) = *cell {
                     if let Some(d) = missed.date(n) {
@@ -290,5 +317,59 @@ fn iso_date(s: &str) -> Cell {
     match chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d") {
         Ok(d) => Cell::Date(d),
         Err(_) => Cell::Text(s.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `.xlsx` of the test files reads the same with the one-pass scan
+    /// as with calamine's separate passes (merged areas, formulas without a
+    /// saved value, Japanese date formats).
+    #[test]
+    fn the_scan_reads_as_the_separate_passes() {
+        let mut seen = 0;
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if !name.starts_with('.') && name != "target" {
+                        dirs.push(path);
+                    }
+                    continue;
+                }
+                if !(name.ends_with(".xlsx") || name.ends_with(".xlsm")) {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let fast = read_with(&bytes, &name, true);
+                let slow = read_with(&bytes, &name, false);
+                match (fast, slow) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a.sheets, b.sheets, "{}", path.display());
+                        assert_eq!(
+                            format!("{:?}", a.unread_sheets),
+                            format!("{:?}", b.unread_sheets),
+                            "{}",
+                            path.display()
+                        );
+                    }
+                    (a, b) => assert_eq!(
+                        a.map(|_| ()).map_err(|e| e.to_string()),
+                        b.map(|_| ()).map_err(|e| e.to_string()),
+                        "{}",
+                        path.display()
+                    ),
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} workbooks found");
     }
 }
