@@ -210,6 +210,39 @@ fn unread_sheet_problems(book: &Book) -> Vec<Problem> {
         .collect()
 }
 
+thread_local! {
+    /// Label keys of texts seen before on this thread: the same headings
+    /// recur in every return of a form, and NFKC is the costly part.
+    static LABEL_KEYS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// [`label_key`], remembered for short texts (at most
+/// [`LABEL_KEY_CACHE_ENTRIES`] per thread, so the memory stays small
+/// whatever the returns hold).
+pub(crate) fn cached_label_key(text: &str) -> String {
+    if text.len() > LABEL_KEY_CACHE_TEXT_BYTES {
+        return label_key(text);
+    }
+    LABEL_KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(key) = cache.get(text) {
+            return key.clone();
+        }
+        let key = label_key(text);
+        if cache.len() >= LABEL_KEY_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(text.to_string(), key.clone());
+        key
+    })
+}
+
+/// Most texts remembered by [`cached_label_key`] per thread.
+const LABEL_KEY_CACHE_ENTRIES: usize = 16_384;
+/// Longest text (bytes) remembered by [`cached_label_key`].
+const LABEL_KEY_CACHE_TEXT_BYTES: usize = 96;
+
 /// The label key ([`label_key`]) of every text cell of a sheet, computed
 /// once per sheet; `None` for cells that are not text.
 pub(crate) struct SheetKeys {
@@ -225,7 +258,7 @@ impl SheetKeys {
                 .map(|row| {
                     row.iter()
                         .map(|c| match c {
-                            Cell::Text(t) => Some(label_key(t)),
+                            Cell::Text(t) => Some(cached_label_key(t)),
                             _ => None,
                         })
                         .collect()
@@ -433,7 +466,7 @@ fn find_header_value<'s>(
     cell_keys: &SheetKeys,
     labels: &[String],
 ) -> Option<(usize, usize, &'s Cell)> {
-    let keys: Vec<String> = labels.iter().map(|l| label_key(l)).collect();
+    let keys: Vec<String> = labels.iter().map(|l| cached_label_key(l)).collect();
     for (r, row) in cell_keys.rows.iter().enumerate() {
         for (c, key) in row.iter().enumerate() {
             if let Some(key) = key {

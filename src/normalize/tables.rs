@@ -10,7 +10,7 @@ use super::personal::suspect;
 use super::rows::{Claims, RowUse};
 use super::text::{label_key, value_text};
 use super::value::{parse_amount, parse_count, Count};
-use super::{CaseLine, Figure, HeaderValue, Problem, SheetKeys, StatedTotal};
+use super::{cached_label_key, CaseLine, Figure, HeaderValue, Problem, SheetKeys, StatedTotal};
 use crate::core::{Location, Metric, Registry, Rule, YearMonth};
 use crate::mapping::layout::LongColumn;
 use crate::mapping::{CaseColumn, KeyKind, Labels, TableLayout};
@@ -81,7 +81,7 @@ pub(super) fn read(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_
 /// The label keys of a group of labels (computed once per table, not per
 /// cell compared).
 fn keys_of(labels: &[String]) -> Vec<String> {
-    labels.iter().map(|l| label_key(l)).collect()
+    labels.iter().map(|l| cached_label_key(l)).collect()
 }
 
 /// True when a text cell's key (`None` for other cells) is one of `keys`.
