@@ -51,6 +51,16 @@ pub enum ReportError {
     },
 }
 
+/// Writes one file of the staging folder and makes it durable: a crash
+/// after the swap must not leave empty files.
+fn store(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(io_err(&path))?;
+    std::fs::File::open(&path)
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(&path))
+}
+
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     move |source| ReportError::Io {
         path: path.to_path_buf(),
@@ -71,46 +81,57 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
         .prefix(&format!(".{month}.partial-"))
         .tempdir_in(out)
         .map_err(io_err(out))?;
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        (
-            "records.csv".into(),
-            csv_out::records(&run.outcome.records).map_err(|source| ReportError::Csv {
-                path: "records.csv".into(),
-                source,
-            })?,
-        ),
-        (
-            "findings.csv".into(),
-            csv_out::findings(&run.outcome.findings).map_err(|source| ReportError::Csv {
-                path: "findings.csv".into(),
-                source,
-            })?,
-        ),
-        (
-            "cases.csv".into(),
-            csv_out::cases(&run.outcome.cases).map_err(|source| ReportError::Csv {
-                path: "cases.csv".into(),
-                source,
-            })?,
-        ),
-    ];
     let wb_name = workbook_name(run);
-    let history = history::load(out, run.month);
-    let wb = monthly::build(run, &history).map_err(|source| ReportError::Workbook {
-        path: wb_name.clone().into(),
-        source,
-    })?;
-    files.push((wb_name, wb));
+    // The workbook takes most of the time (one thread: rust_xlsxwriter
+    // deflates its parts one after another); the CSV files are built and
+    // stored meanwhile on the other thread. Each side's bytes depend only on
+    // the run, so the files are the same whichever finishes first.
+    let (csvs, workbook) = rayon::join(
+        || -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+            let files = vec![
+                (
+                    "records.csv".to_string(),
+                    csv_out::records(&run.outcome.records).map_err(|source| ReportError::Csv {
+                        path: "records.csv".into(),
+                        source,
+                    })?,
+                ),
+                (
+                    "findings.csv".to_string(),
+                    csv_out::findings(&run.outcome.findings).map_err(|source| {
+                        ReportError::Csv {
+                            path: "findings.csv".into(),
+                            source,
+                        }
+                    })?,
+                ),
+                (
+                    "cases.csv".to_string(),
+                    csv_out::cases(&run.outcome.cases).map_err(|source| ReportError::Csv {
+                        path: "cases.csv".into(),
+                        source,
+                    })?,
+                ),
+            ];
+            for (name, bytes) in &files {
+                store(staging.path(), name, bytes)?;
+            }
+            Ok(files)
+        },
+        || -> Result<Vec<u8>, ReportError> {
+            let history = history::load(out, run.month);
+            let wb = monthly::build(run, &history).map_err(|source| ReportError::Workbook {
+                path: wb_name.clone().into(),
+                source,
+            })?;
+            store(staging.path(), &wb_name, &wb)?;
+            Ok(wb)
+        },
+    );
+    let mut files = csvs?;
+    files.push((wb_name.clone(), workbook?));
     let manifest = manifest::build(run, &files);
-    files.push(("manifest.json".into(), manifest));
-    for (name, bytes) in &files {
-        let path = staging.path().join(name);
-        std::fs::write(&path, bytes).map_err(io_err(&path))?;
-        // Durable before the swap: a crash after it must not leave empty files.
-        std::fs::File::open(&path)
-            .and_then(|f| f.sync_all())
-            .map_err(io_err(&path))?;
-    }
+    store(staging.path(), "manifest.json", &manifest)?;
     let target = out.join(&month);
     let staged = staging.keep();
     let old = out.join(format!(".{month}.old"));
