@@ -153,6 +153,12 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "unreadable_file",
         ),
         ("zz_million_rows.csv", million_rows(), "unreadable_file"),
+        (
+            "zz_fuzz_cfb_short_directory.xls",
+            std::fs::read(root().join("tests/fixtures/hostile_month/fuzz_cfb_short_directory.xls"))
+                .expect("fixture"),
+            "unreadable_file",
+        ),
     ];
     // A sheet of a million small cells (38 KB zipped) streams up to the cell
     // limit before it is refused: about 30 s in a debug build (1–2 s

@@ -279,3 +279,19 @@ fn an_era_year_near_i32_max_is_no_fiscal_year_not_an_overflow() {
         assert_eq!(parse_fiscal_year(&Cell::Text(s.into())), None, "{s}");
     }
 }
+
+/// Found by fuzzing (fuzz/README.md, target read_workbook): a mutated
+/// `.xls` whose CFB directory is cut short made calamine panic inside
+/// `Xls::new`, which stopped the whole batch. It is now one unreadable file.
+#[test]
+fn fuzz_cfb_short_directory_xls_is_refused_not_a_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile_month/fuzz_cfb_short_directory.xls");
+    let bytes = std::fs::read(path).expect("fixture");
+    let err = read_bytes(&bytes, "fuzz_cfb_short_directory.xls").expect_err("refused");
+    assert!(
+        matches!(err, kasane::read::ReadError::Workbook { .. }),
+        "{err}"
+    );
+    assert_eq!(err.location().file, "fuzz_cfb_short_directory.xls");
+}

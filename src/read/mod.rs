@@ -305,10 +305,32 @@ pub fn read_bytes(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> {
         });
     }
     match extension(Path::new(display_name)).as_str() {
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => workbook::read(bytes, display_name),
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook_guarded(bytes, display_name),
         "csv" | "txt" => csv_file::read(bytes, display_name),
         _ => Err(ReadError::Unsupported {
             loc: Location::file(display_name),
         }),
     }
+}
+
+/// [`workbook::read`], with a panic inside the third-party readers (calamine
+/// on damaged data) turned into a [`ReadError::Workbook`] for this file, so
+/// one damaged return never stops the batch. Found by fuzzing: a mutated
+/// `.xls` whose CFB directory is cut short made calamine 0.32 index past a
+/// slice (`cfb.rs:318`, "range end index 64 out of range for slice of
+/// length 43"); see tests/fixtures/hostile_month/fuzz_cfb_short_directory.xls.
+fn read_workbook_guarded(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> {
+    std::panic::catch_unwind(|| workbook::read(bytes, display_name)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(ReadError::Workbook {
+            loc: Location::file(display_name),
+            reason: format!(
+                "ファイルが壊れていて読み込み中に異常終了しました (damaged file: the reader failed: {why})"
+            ),
+        })
+    })
 }
