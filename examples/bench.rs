@@ -22,6 +22,9 @@
 //! zip is rewritten entry by entry), so each copy reconciles on its own just
 //! as the sample does. Peak memory is the process's VmHWM, reset before each
 //! phase through `/proc/self/clear_refs`.
+//! CPU seconds (user + system, all threads, from `/proc/self/stat`) are
+//! printed beside the wall times: they move much less when other processes
+//! load the machine.
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
@@ -84,6 +87,12 @@ struct Report {
     total_s: f64,
     /// Fastest whole run, seconds.
     total_min_s: f64,
+    /// CPU time (user + system, all threads), medians, seconds: less
+    /// sensitive than wall time to other processes on the machine.
+    floor_cpu_s: f64,
+    read_cpu_s: f64,
+    write_cpu_s: f64,
+    total_cpu_s: f64,
     floor_peak_mib: f64,
     run_peak_mib: f64,
     base_rss_mib: f64,
@@ -145,8 +154,27 @@ fn print_table(rs: &[Report]) {
         "| scale | returns (xlsx+csv) | input MiB | figures | findings E/W/I | parse floor s | load s | read+normalize s | reconcile s | write s | whole run s (min) | whole/floor | returns/s | figures/s | floor peak MiB | run peak MiB |"
     );
     println!("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let rows: Vec<String> = rs.iter().map(row).collect();
+    println!("{}", rows.join("\n"));
+    println!();
+    println!("CPU seconds (user + system, all threads; medians):");
+    println!("| scale | parse floor cpu s | read+normalize cpu s | write cpu s | whole run cpu s | whole/floor (cpu) |");
+    println!("|---:|---:|---:|---:|---:|---:|");
     for r in rs {
         println!(
+            "| {}× | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            r.scale,
+            r.floor_cpu_s,
+            r.read_cpu_s,
+            r.write_cpu_s,
+            r.total_cpu_s,
+            r.total_cpu_s / r.floor_cpu_s.max(0.01),
+        );
+    }
+}
+
+fn row(r: &Report) -> String {
+    format!(
             "| {}× | {} ({}+{}) | {:.1} | {} | {}/{}/{} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} ({:.3}) | {:.2} | {:.0} | {:.0} | {:.1} | {:.1} |",
             r.scale,
             r.files,
@@ -169,8 +197,7 @@ fn print_table(rs: &[Report]) {
             r.figures as f64 / r.total_s,
             r.floor_peak_mib,
             r.run_peak_mib,
-        );
-    }
+        )
 }
 
 fn bench_one(args: &Args, scale: usize) -> Result<Report> {
@@ -211,10 +238,12 @@ fn bench_one(args: &Args, scale: usize) -> Result<Report> {
     let peak_reset = reset_peak();
     let base_rss = status_mib("VmRSS");
     let mut floor = Vec::new();
+    let mut floor_cpu = Vec::new();
     for _ in 0..args.runs {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_time());
         parse_floor(&gen.files)?;
         floor.push(t.elapsed());
+        floor_cpu.push(cpu_time().saturating_sub(c));
     }
     let floor_peak = status_mib("VmHWM");
 
@@ -258,6 +287,10 @@ fn bench_one(args: &Args, scale: usize) -> Result<Report> {
             .min()
             .unwrap_or_default()
             .as_secs_f64(),
+        floor_cpu_s: median(floor_cpu),
+        read_cpu_s: med(&|t| t.read_cpu),
+        write_cpu_s: med(&|t| t.write_cpu),
+        total_cpu_s: med(&|t| t.total_cpu),
         floor_peak_mib: floor_peak,
         run_peak_mib: run_peak,
         base_rss_mib: base_rss,
@@ -279,24 +312,29 @@ struct Timing {
     reconcile: Duration,
     write: Duration,
     total: Duration,
+    read_cpu: Duration,
+    write_cpu: Duration,
+    total_cpu: Duration,
     figures: usize,
     cases: usize,
     severities: [usize; 3],
 }
 
 fn whole_run(cfg: &RunConfig, out: &Path) -> Result<Timing> {
-    let start = Instant::now();
-    let marks: Mutex<(Option<Instant>, Option<Instant>)> = Mutex::new((None, None));
+    let (start, start_cpu) = (Instant::now(), cpu_time());
+    type Mark = Option<(Instant, Duration)>;
+    let marks: Mutex<(Mark, Mark)> = Mutex::new((None, None));
+    let now = || Some((Instant::now(), cpu_time()));
     let run = consolidate_with_progress(cfg, &|p| match p {
-        Progress::Listed { .. } => marks.lock().expect("lock").0 = Some(Instant::now()),
-        Progress::Reconciling => marks.lock().expect("lock").1 = Some(Instant::now()),
+        Progress::Listed { .. } => marks.lock().expect("lock").0 = now(),
+        Progress::Reconciling => marks.lock().expect("lock").1 = now(),
         _ => {}
     })?;
-    let consolidated = Instant::now();
+    let (consolidated, consolidated_cpu) = (Instant::now(), cpu_time());
     write_month(&run, out)?;
-    let end = Instant::now();
+    let (end, end_cpu) = (Instant::now(), cpu_time());
     let (listed, reconciling) = marks.into_inner().expect("lock");
-    let (listed, reconciling) = (
+    let ((listed, listed_cpu), (reconciling, reconciling_cpu)) = (
         listed.context("no Listed event")?,
         reconciling.context("no Reconciling event")?,
     );
@@ -306,6 +344,9 @@ fn whole_run(cfg: &RunConfig, out: &Path) -> Result<Timing> {
         reconcile: consolidated - reconciling,
         write: end - consolidated,
         total: end - start,
+        read_cpu: reconciling_cpu.saturating_sub(listed_cpu),
+        write_cpu: end_cpu.saturating_sub(consolidated_cpu),
+        total_cpu: end_cpu.saturating_sub(start_cpu),
         figures: run.outcome.records.len(),
         cases: run.outcome.cases.len(),
         severities: [
@@ -349,6 +390,22 @@ fn parse_floor(files: &[PathBuf]) -> Result<usize> {
 }
 
 /// Resets VmHWM to the current RSS (Linux ≥ 4.0).
+/// CPU time of the whole process so far (user + system, every thread,
+/// including threads that have ended), from `/proc/self/stat`, in clock
+/// ticks of 10 ms (`CLK_TCK` = 100 on Linux).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11) // state … cmajflt; utime and stime are fields 14 and 15
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    Duration::from_millis(f.iter().sum::<u64>() * 10)
+}
+
 fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
