@@ -166,3 +166,28 @@ fn a_mistake_in_a_mapping_file_names_file_line_and_column() {
     );
     assert!(msg.contains("complex_case"), "{msg}");
 }
+
+#[test]
+fn a_code_list_kept_as_csv_works_like_keys_in_the_toml() {
+    let (dir, m) = mappings_with(&["f1_vendor_x_keysfile.toml", "vendor_x_attributes.csv"]);
+    let ret = read(&m, "vendor_x_CHI-003.csv").expect("recognised");
+    assert_eq!(ret.layout, "f1_vendor_x_keysfile.toml");
+    assert!(ret.problems.is_empty(), "{:?}", ret.problems);
+    assert_eq!(figures(&ret)[&fig("elderly", "consultations")], 40);
+    assert_eq!(figures(&ret).len(), 36);
+    // A code list outside the mappings folder is refused at load time.
+    let text = std::fs::read_to_string(dir.path().join("f1_vendor_x_keysfile.toml")).expect("read");
+    std::fs::write(
+        dir.path().join("f1_vendor_x_keysfile.toml"),
+        text.replace(
+            "\"vendor_x_attributes.csv\"",
+            "\"../vendor_x_attributes.csv\"",
+        ),
+    )
+    .expect("write");
+    let errs = Mappings::load(dir.path()).expect_err("escape refused");
+    assert!(
+        errs.iter().any(|e| e.to_string().contains("keys_file")),
+        "{errs:?}"
+    );
+}

@@ -201,6 +201,8 @@ struct RawTable {
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, Labels>,
     #[serde(default)]
+    keys_file: Option<Spanned<String>>,
+    #[serde(default)]
     area_column: Labels,
     #[serde(default)]
     total_labels: Labels,
@@ -306,6 +308,83 @@ fn key_map(map: &BTreeMap<Spanned<String>, Labels>) -> HashMap<String, String> {
                 .map(move |l| (label_key(l), code.get_ref().clone()))
         })
         .collect()
+}
+
+impl Checker<'_> {
+    /// The key map of a table: `keys` in the TOML plus the rows of
+    /// `keys_file` (a `code,label` CSV beside the layout file, for long code
+    /// lists that staff keep in Excel). The file must sit in the mappings
+    /// folder itself.
+    fn keys(&mut self, t: &RawTable) -> HashMap<String, String> {
+        let mut map = key_map(&t.keys);
+        let Some(name) = &t.keys_file else {
+            return map;
+        };
+        let file = name.get_ref();
+        if file.is_empty() || file.contains(['/', '\\']) || file.starts_with('.') {
+            self.err(
+                name.span(),
+                format!("keys_file {file:?} は対応表フォルダ内のファイル名だけを書いてください (must be a file in the mappings folder)"),
+            );
+            return map;
+        }
+        let csv_path = self.path.parent().unwrap_or(Path::new(".")).join(file);
+        let bytes = match std::fs::read(&csv_path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.err(name.span(), format!("keys_file {file:?} を読めません: {e}"));
+                return map;
+            }
+        };
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let mut rdr = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .from_reader(text);
+        let invalid = |line: u64, message: String| MappingError::Invalid {
+            path: csv_path.clone(),
+            line: line as usize,
+            column: 1,
+            message,
+        };
+        let headers = rdr
+            .headers()
+            .map(|h| h.iter().map(str::to_string).collect::<Vec<_>>());
+        if headers.as_deref().ok() != Some(&["code".to_string(), "label".to_string()][..]) {
+            self.errors.push(invalid(
+                1,
+                "見出し行は code,label にしてください (header must be code,label)".into(),
+            ));
+            return map;
+        }
+        for rec in rdr.records() {
+            match rec {
+                Ok(r) => {
+                    let line = r.position().map_or(0, |p| p.line());
+                    let (code, label) = (r.get(0).unwrap_or(""), r.get(1).unwrap_or(""));
+                    if code.is_empty() || label.is_empty() {
+                        self.errors
+                            .push(invalid(line, "code と label は空欄にできません".into()));
+                        continue;
+                    }
+                    for l in [label, code] {
+                        if let Some(prev) = map.insert(label_key(l), code.to_string()) {
+                            if prev != code {
+                                self.errors.push(invalid(
+                                    line,
+                                    format!("見出し {l:?} が {prev} と {code} の両方にあります (duplicate alias)"),
+                                ));
+                            }
+                        }
+                    }
+                }
+                Err(e) => self
+                    .errors
+                    .push(invalid(e.position().map_or(0, |p| p.line()), e.to_string())),
+            }
+        }
+        map
+    }
 }
 
 /// Parses and checks one layout file.
@@ -426,7 +505,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                     KeyKind::Code
                 }
             };
-            if key_kind == KeyKind::Code && t.keys.is_empty() {
+            if key_kind == KeyKind::Code && t.keys.is_empty() && t.keys_file.is_none() {
                 ck.err(
                     t.layout.span(),
                     "key_kind = \"code\" の表には keys が必要です".into(),
@@ -460,7 +539,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
             Some(TableLayout::Wide {
                 key_column: t.key_column.clone(),
                 key_kind,
-                keys: key_map(&t.keys),
+                keys: ck.keys(t),
                 area_column: t.area_column.clone(),
                 total_labels: t.total_labels.clone(),
                 columns,
@@ -564,7 +643,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                 .collect();
             Some(TableLayout::Long {
                 columns,
-                keys: key_map(&t.keys),
+                keys: ck.keys(t),
                 metrics,
             })
         }

@@ -221,6 +221,17 @@ impl Mappings {
         let waivers = waivers_file.map_or_else(Vec::new, |(p, b)| {
             keep_errors(waivers::parse(&p, &b), &mut errors)
         });
+        // Code lists referenced by layout files (keys_file), for the manifest.
+        if let Ok(rd) = std::fs::read_dir(dir) {
+            for entry in rd.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".csv") && !files.iter().any(|(n, _)| *n == name) {
+                    if let Ok(bytes) = std::fs::read(entry.path()) {
+                        files.push((name, bytes));
+                    }
+                }
+            }
+        }
         files.sort();
         match (municipality, registry) {
             (Some(municipality), Some(registry)) if errors.is_empty() => Ok(Mappings {
