@@ -154,6 +154,14 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ),
         ("zz_million_rows.csv", million_rows(), "unreadable_file"),
         (
+            "zz_fuzz_cfb_sector_chain_memory.xls",
+            std::fs::read(
+                root().join("tests/fixtures/hostile_month/fuzz_cfb_sector_chain_memory.xls"),
+            )
+            .expect("fixture"),
+            "unreadable_file",
+        ),
+        (
             "zz_fuzz_cfb_short_directory.xls",
             std::fs::read(root().join("tests/fixtures/hostile_month/fuzz_cfb_short_directory.xls"))
                 .expect("fixture"),

@@ -320,12 +320,10 @@ fn fuzz_cfb_huge_sector_chain_xls_is_refused() {
 /// (`Sectors::get_chain`, cfb.rs:298) until memory runs out: about 24 GB
 /// and the OOM killer on a 23 GB machine, or "memory allocation of
 /// 4294967296 bytes failed" and an abort under `ulimit -v 3000000`. An
-/// abort cannot be caught, so the whole batch stops. Not fixed yet: the
-/// check belongs before calamine opens a CFB file (src/read/workbook.rs),
-/// walking the FAT chains with a bound and cycle detection. Ignored because
-/// running it exhausts the machine's memory; run it once that check exists.
+/// abort cannot be caught, so the whole batch stops. Fixed by
+/// src/read/cfb_guard.rs, which walks the DIFAT and FAT chains with a bound
+/// and cycle detection before calamine opens the file.
 #[test]
-#[ignore = "exhausts memory until src/read/workbook.rs bounds CFB sector chains"]
 fn fuzz_cfb_sector_chain_memory_xls_is_refused_within_the_limits() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/hostile_month/fuzz_cfb_sector_chain_memory.xls");

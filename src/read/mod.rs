@@ -5,6 +5,7 @@
 //! any cell can name its [`Location`]. The readers know nothing of forms; the
 //! mapping decides what the cells mean.
 
+mod cfb_guard;
 mod csv_file;
 mod grid;
 pub mod limits;

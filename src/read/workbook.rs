@@ -66,6 +66,7 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
                 .collect()
         }
         WorkbookKind::Xls => {
+            super::cfb_guard::check(bytes, file)?;
             let mut wb = Xls::new(cursor).map_err(|e| {
                 open_error(
                     file,
