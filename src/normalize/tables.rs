@@ -663,6 +663,28 @@ fn parse_roles(text: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
+/// Columns named by kind (case list, long table): sorts the kinds, finds the
+/// heading row holding the first kind's labels, claims its first row, and
+/// returns the kinds in order, the heading's last row and each kind's column.
+fn locate_columns<'c, C: Ord + Copy>(
+    ctx: &Context<'_>,
+    columns: &'c [(C, Labels)],
+    rows: &mut Claims<'_>,
+) -> Result<NamedColumns<'c, C>, Box<Problem>> {
+    let mut ordered: Vec<&(C, Labels)> = columns.iter().collect();
+    ordered.sort_by_key(|(c, _)| *c);
+    let group_keys: Vec<Vec<String>> = ordered.iter().map(|(_, l)| keys_of(l)).collect();
+    let Some(Heading { first, last, cols }) = find_heading(ctx.sheet, ctx.keys, &group_keys, rows)
+    else {
+        return Err(Box::new(missing_heading(ctx, &ordered[0].1)));
+    };
+    rows.claim(first, RowUse::Header);
+    Ok((ordered, last, cols))
+}
+
+/// The kinds in order, the heading's last row, and each kind's column.
+type NamedColumns<'c, C> = (Vec<&'c (C, Labels)>, usize, Vec<Option<usize>>);
+
 fn read_cases(
     ctx: &Context<'_>,
     columns: &[(CaseColumn, Labels)],
@@ -670,20 +692,13 @@ fn read_cases(
     rows: &mut Claims<'_>,
 ) -> TableOutput {
     let mut out = TableOutput::default();
-    let mut ordered: Vec<&(CaseColumn, Labels)> = columns.iter().collect();
-    ordered.sort_by_key(|(c, _)| *c);
-    let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
-    let group_keys: Vec<Vec<String>> = groups.iter().map(|l| keys_of(l)).collect();
-    let Some(Heading {
-        first,
-        last: head,
-        cols,
-    }) = find_heading(ctx.sheet, ctx.keys, &group_keys, rows)
-    else {
-        out.problems.push(missing_heading(ctx, groups[0]));
-        return out;
+    let (ordered, head, cols) = match locate_columns(ctx, columns, rows) {
+        Ok(found) => found,
+        Err(p) => {
+            out.problems.push(*p);
+            return out;
+        }
     };
-    rows.claim(first, RowUse::Header);
     rows.claim(head, RowUse::Header);
     let col = |which: CaseColumn| -> Option<usize> {
         ordered
@@ -820,26 +835,19 @@ fn read_long(
     rows: &mut Claims<'_>,
 ) -> TableOutput {
     let mut out = TableOutput::default();
-    let mut ordered: Vec<&(LongColumn, Labels)> = columns.iter().collect();
-    ordered.sort_by_key(|(c, _)| *c);
-    let groups: Vec<&Labels> = ordered.iter().map(|(_, l)| l).collect();
-    let group_keys: Vec<Vec<String>> = groups.iter().map(|l| keys_of(l)).collect();
-    let Some(Heading {
-        first,
-        last: head,
-        cols,
-    }) = find_heading(ctx.sheet, ctx.keys, &group_keys, rows)
-    else {
-        out.problems.push(missing_heading(ctx, groups[0]));
-        return out;
+    let (ordered, head, cols) = match locate_columns(ctx, columns, rows) {
+        Ok(found) => found,
+        Err(p) => {
+            out.problems.push(*p);
+            return out;
+        }
     };
-    rows.claim(first, RowUse::Header);
     let Some(cols) = cols.into_iter().collect::<Option<Vec<usize>>>() else {
         out.problems.push(missing_heading(
             ctx,
-            &groups
+            &ordered
                 .iter()
-                .flat_map(|g| g.iter().cloned())
+                .flat_map(|(_, g)| g.iter().cloned())
                 .collect::<Vec<_>>(),
         ));
         return out;
