@@ -148,8 +148,12 @@ fn rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
         .collect()
 }
 
-fn read_outputs(records: &Path, findings: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
-    let get = |r: &BTreeMap<String, String>, k: &str| r.get(k).cloned().unwrap_or_default();
+fn get(r: &BTreeMap<String, String>, k: &str) -> String {
+    r.get(k).cloned().unwrap_or_default()
+}
+
+/// A month's `records.csv` read back, checking that every row is of `month`.
+pub(super) fn read_records(records: &Path, month: YearMonth) -> Result<Vec<FigureRow>, String> {
     let mut figures = Vec::new();
     for r in rows(records)? {
         if get(&r, "month") != month.to_string() {
@@ -173,6 +177,11 @@ fn read_outputs(records: &Path, findings: &Path, month: YearMonth) -> Result<Mon
                 .map_err(|_| "value が整数ではありません".to_string())?,
         });
     }
+    Ok(figures)
+}
+
+fn read_outputs(records: &Path, findings: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
+    let figures = read_records(records, month)?;
     let findings = rows(findings)?
         .into_iter()
         .map(|r| FindingRow {
@@ -619,11 +628,10 @@ fn indicators(
     )?;
     let mut figs: Vec<(YearMonth, Metric, u64)> = Vec::new();
     for mo in &d.months {
-        let mut s: BTreeMap<Metric, u64> = BTreeMap::new();
-        for f in &mo.figures {
-            *s.entry(f.metric).or_default() += f.value;
-        }
-        figs.extend(s.into_iter().map(|(me, v)| (mo.month, me, v)));
+        figs.extend(super::history::sums_by_metric(
+            mo.month,
+            mo.figures.iter().map(|f| (f.metric, f.value)),
+        ));
     }
     let heads = [
         "指標",

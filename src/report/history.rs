@@ -30,10 +30,10 @@ pub fn load(out: &Path, before: YearMonth) -> History {
         .collect();
     months.sort();
     for m in months {
-        match read_month(&out.join(m.to_string()).join("records.csv"), m) {
-            Ok(sums) => {
+        match super::fiscal::read_records(&out.join(m.to_string()).join("records.csv"), m) {
+            Ok(rows) => {
                 h.figures
-                    .extend(sums.into_iter().map(|(metric, v)| (m, metric, v)));
+                    .extend(sums_by_metric(m, rows.iter().map(|f| (f.metric, f.value))));
                 h.months.push(m);
             }
             Err(e) => h.unreadable.push((m.to_string(), e)),
@@ -42,34 +42,14 @@ pub fn load(out: &Path, before: YearMonth) -> History {
     h
 }
 
-fn read_month(path: &Path, month: YearMonth) -> Result<BTreeMap<Metric, u64>, String> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| e.to_string())?;
-    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or(format!("no column {name}"))
-    };
-    let (mc, metc, vc) = (col("month")?, col("metric")?, col("value")?);
-    let mut sums = BTreeMap::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| e.to_string())?;
-        if rec.get(mc) != Some(month.to_string().as_str()) {
-            return Err(format!(
-                "month column {:?} differs from the folder",
-                rec.get(mc)
-            ));
-        }
-        let metric = rec
-            .get(metc)
-            .and_then(Metric::from_code)
-            .ok_or("unknown metric")?;
-        let v: u64 = rec
-            .get(vc)
-            .and_then(|v| v.parse().ok())
-            .ok_or("bad value")?;
+/// One month's figures summed by metric, in the form indicators take.
+pub fn sums_by_metric(
+    month: YearMonth,
+    figures: impl IntoIterator<Item = (Metric, u64)>,
+) -> Vec<(YearMonth, Metric, u64)> {
+    let mut sums: BTreeMap<Metric, u64> = BTreeMap::new();
+    for (metric, v) in figures {
         *sums.entry(metric).or_default() += v;
     }
-    Ok(sums)
+    sums.into_iter().map(|(m, v)| (month, m, v)).collect()
 }

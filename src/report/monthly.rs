@@ -647,11 +647,10 @@ fn indicators(
     }
     // This month's figures, summed like the earlier months'.
     let mut figures = history.figures.clone();
-    let mut this_month: BTreeMap<Metric, u64> = BTreeMap::new();
-    for r in &run.outcome.records {
-        *this_month.entry(r.metric).or_default() += r.value;
-    }
-    figures.extend(this_month.into_iter().map(|(m, v)| (run.month, m, v)));
+    figures.extend(crate::report::history::sums_by_metric(
+        run.month,
+        run.outcome.records.iter().map(|r| (r.metric, r.value)),
+    ));
 
     for (i, ind) in run.mappings.indicators.iter().enumerate() {
         let r = 4 + i as u32;
