@@ -1,13 +1,11 @@
 //! `kasane check` as an agency uses it: a sound sample return, and a drifted
 //! one whose every problem is named with its cell and rule.
 
+mod common;
+use common::root;
+
 use kasane::check::{check_file, CheckReport};
 use kasane::mapping::Mappings;
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn check(rel: &str) -> CheckReport {
     let m = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");

@@ -1,12 +1,11 @@
 //! The `kasane` binary as staff run it: exit statuses, JSON output, the
 //! annotated workbook and the fiscal-year report.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::root;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn kasane(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kasane"))

@@ -1,16 +1,14 @@
 //! F5 costs for a fiscal year: amounts in 円 and 千円, separators, full-width
 //! digits, △ for minus; then the grant computation in the fiscal-year report.
 
+mod common;
+use common::root;
+
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::core::Rule;
 use kasane::costs::consolidate_costs;
 use kasane::mapping::Mappings;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn cost_returns_are_read_in_yen_and_a_negative_amount_is_reported() {

@@ -1,16 +1,14 @@
 //! The fiscal-year report and the indicators, built from months consolidated
 //! under `out/`, read back with calamine and compared with `records.csv`.
 
+mod common;
+use common::root;
+
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::mapping::Mappings;
 use kasane::pipeline::{consolidate, RunConfig};
 use kasane::report::{fiscal, workbook_name, write_month};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn text(r: &calamine::Range<Data>, row: u32, col: u32) -> String {
     match r.get_value((row, col)) {

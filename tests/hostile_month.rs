@@ -4,6 +4,9 @@
 //! runs give byte-identical outputs. And text from returns that looks like a
 //! formula (`=`, `+`, `-`, `@`) is written as text in every workbook.
 
+mod common;
+use common::{csv_rows, root};
+
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use kasane::check::{annotate, check_file};
 use kasane::mapping::Mappings;
@@ -13,10 +16,6 @@ use kasane::report::{csv_out, workbook_name, write_month};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn sample_month() -> PathBuf {
     root().join("samples/kyoto/2025-04")
@@ -212,21 +211,6 @@ fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 p.file_name().expect("name").to_string_lossy().into_owned(),
                 std::fs::read(&p).expect("read"),
             )
-        })
-        .collect()
-}
-
-fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
-    let mut rdr = csv::Reader::from_reader(bytes);
-    let headers = rdr.headers().expect("header").clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.expect("row");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
         })
         .collect()
 }

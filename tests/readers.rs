@@ -5,16 +5,15 @@
 //! `bad_value` naming its cell and quoting its text, every row is accounted
 //! for; and hostile files give one `ReadError` with its place, never a panic.
 
+mod common;
+use common::root;
+
 use kasane::core::Severity;
 use kasane::mapping::Mappings;
 use kasane::normalize::{normalize, Return};
 use kasane::read::{limits, read_bytes, Cell, ReadError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn drift() -> PathBuf {
     root().join("tests/fixtures/drift")

@@ -3,13 +3,12 @@
 //! Each case checks the finding and that the other agencies' figures are
 //! still consolidated.
 
+mod common;
+use common::root;
+
 use kasane::core::{Rule, Severity};
 use kasane::pipeline::{consolidate, MonthRun, RunConfig};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
     std::fs::create_dir_all(to).expect("mkdir");

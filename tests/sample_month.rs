@@ -4,16 +4,15 @@
 //! workbooks, encoding_rs + csv for CP932 files), and with the generator's own
 //! list of the figures it typed (`samples/kyoto/meta/`, written by Python).
 
+mod common;
+use common::{read_csv, root};
+
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::core::YearMonth;
 use kasane::pipeline::{consolidate, MonthRun, RunConfig};
 use kasane::report::{workbook_name, write_month};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn run(returns: &str, out: &Path) -> (MonthRun, PathBuf) {
     let cfg = RunConfig {
@@ -24,23 +23,6 @@ fn run(returns: &str, out: &Path) -> (MonthRun, PathBuf) {
     let run = consolidate(&cfg).expect("the sample month runs");
     let dir = write_month(&run, out).expect("outputs are written");
     (run, dir)
-}
-
-/// Rows of a UTF-8 CSV file with a header, as maps column → value.
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = rdr.headers().expect("header row").clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.expect("csv row");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 /// The integer a person reads in a cell's text: digits in any width, with

@@ -7,6 +7,9 @@
 //! kasane's readers (calamine for workbooks, encoding_rs + csv for CP932).
 //! A last test greps `src/` for municipality-specific literals.
 
+mod common;
+use common::{read_csv, root};
+
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::core::{Form, Metric, Severity};
 use kasane::pipeline::{consolidate, MonthRun, RunConfig};
@@ -14,10 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const CITIES: [&str; 2] = ["kyoto", "model"];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `samples/<city>/<latest YYYY-MM>`, the folder `kasane run` picks by default.
 fn latest_month_dir(city: &str) -> PathBuf {
@@ -39,23 +38,6 @@ fn run(city: &str) -> MonthRun {
         month: None,
     };
     consolidate(&cfg).unwrap_or_else(|e| panic!("{city}: {e}"))
-}
-
-/// Rows of a UTF-8 CSV file with a header, as maps column → value.
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut rdr =
-        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let headers = rdr.headers().expect("header row").clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.expect("csv row");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 /// A municipality's codes, read from its registry files.

@@ -2,16 +2,15 @@
 //! code: a vendor CSV export with other column names and numeric attribute
 //! codes, and a workbook with reordered, renamed columns (`tests/vendor/`).
 
+mod common;
+use common::root;
+
 use kasane::core::Rule;
 use kasane::mapping::Mappings;
 use kasane::normalize::{normalize, Return};
 use kasane::read::read_bytes;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 /// `mappings/kyoto` copied to a temporary folder, plus `extra` layout files.
 fn mappings_with(extra: &[&str]) -> (tempfile::TempDir, Mappings) {
