@@ -79,44 +79,22 @@ pub fn split_message(message: &str) -> (String, String) {
     }
 }
 
-fn from_finding(f: &Finding) -> Vec<CheckFinding> {
-    let (ja, en) = split_message(&f.message);
-    let places: Vec<&Location> = if f.sources.is_empty() {
-        Vec::new()
-    } else {
-        f.sources.iter().collect()
-    };
-    let mut out = Vec::new();
-    for loc in places.iter().take(1) {
-        out.push(CheckFinding {
-            severity: f.severity.code(),
-            rule: f.rule.code(),
-            location: f
-                .sources
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            message_ja: ja.clone(),
-            message_en: en.clone(),
-            expected: f.expected.clone(),
-            actual: f.actual.clone(),
-            cell: loc.cell.map(|(r, c)| (loc.sheet.clone(), r, c)),
-        });
+/// A finding as the check shows it; the first place is the cell to mark.
+fn from_finding(f: &Finding) -> CheckFinding {
+    let (message_ja, message_en) = split_message(&f.message);
+    CheckFinding {
+        severity: f.severity.code(),
+        rule: f.rule.code(),
+        location: f.source_text(),
+        message_ja,
+        message_en,
+        expected: f.expected.clone(),
+        actual: f.actual.clone(),
+        cell: f
+            .sources
+            .first()
+            .and_then(|loc| loc.cell.map(|(r, c)| (loc.sheet.clone(), r, c))),
     }
-    if out.is_empty() {
-        out.push(CheckFinding {
-            severity: f.severity.code(),
-            rule: f.rule.code(),
-            location: String::new(),
-            message_ja: ja,
-            message_en: en,
-            expected: f.expected.clone(),
-            actual: f.actual.clone(),
-            cell: None,
-        });
-    }
-    out
 }
 
 /// Checks one file. `template` is the city's blank template of the form, if
@@ -147,7 +125,7 @@ pub fn check_file(
     };
     let fail = |report: &mut CheckReport, rule: Rule, loc: Location, msg: String| {
         let f = Finding::new(placeholder, Severity::Error, rule, msg).at(loc);
-        report.findings.extend(from_finding(&f));
+        report.findings.push(from_finding(&f));
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -177,7 +155,7 @@ pub fn check_file(
         Ok(r) => r,
         Err(p) => {
             let f = p.into_finding(placeholder, "");
-            report.findings.extend(from_finding(&f));
+            report.findings.push(from_finding(&f));
             return (report, Some(book));
         }
     };
@@ -205,7 +183,7 @@ pub fn check_file(
                 .unwrap_or_else(|| Location::file(&name));
             let f = Finding::new(month, Severity::Error, Rule::UnknownAgency, format!("機関コード「{code}」は登録にありません (the agency code is not in the registry)"))
                 .at(loc);
-            report.findings.extend(from_finding(&f));
+            report.findings.push(from_finding(&f));
         }
         None => {}
     }
@@ -226,7 +204,7 @@ pub fn check_file(
                 | Rule::MonthMismatch
         )
     }) {
-        report.findings.extend(from_finding(f));
+        report.findings.push(from_finding(f));
     }
     (report, Some(book))
 }
