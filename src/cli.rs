@@ -194,7 +194,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
         if let (Some(out), Some(book)) = (&args.annotate, &book) {
             let bytes = annotate(book, &report)
                 .with_context(|| format!("{}: 注記つきブックを作れません", out.display()))?;
-            write_atomically(out, &bytes)?;
+            kasane::report::write_atomically(out, &bytes)?;
         }
         reports.push(report);
     }
@@ -329,21 +329,6 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Writes a file through a temporary file in the same folder and a rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: 書き込めません", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: 書き込めません", path.display()))?;
-    Ok(())
 }
 
 /// `mappings/<city>` → `samples/<city>`.

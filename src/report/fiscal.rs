@@ -10,7 +10,7 @@
 //! `grant.toml`), 評価指標, 免除一覧 (waivers, with reasons and approvers).
 
 use super::style::{printable, Styles};
-use super::{io_err, ReportError};
+use super::{io_err, write_atomically, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
 use crate::core::{Metric, Severity, YearMonth};
 use crate::mapping::Mappings;
@@ -235,16 +235,6 @@ pub fn write(
     })?;
     write_atomically(&path, &bytes)?;
     Ok((path, data))
-}
-
-/// Temporary file in the same folder, synced, then renamed over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
-    Ok(())
 }
 
 /// Builds the fiscal-year workbook.

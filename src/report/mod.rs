@@ -152,3 +152,29 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
     }
     Ok(target)
 }
+
+/// Writes one file through a temporary file in the same folder, synced,
+/// then renamed over `path`: readers see the old file or the new one.
+///
+/// # Errors
+/// If the folder cannot take the file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    // A bare file name has an empty parent: the current folder.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io_err(path))?;
+    // Temporary files are created private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io_err(path))?;
+    }
+    tmp.as_file().sync_all().map_err(io_err(path))?;
+    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
+    Ok(())
+}
