@@ -53,7 +53,7 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     indicators(wb.add_worksheet(), run, history, &st)?;
     findings(wb.add_worksheet(), run, &st)?;
     // The largest sheet: rows are streamed to disk as they are written.
-    details(wb.add_worksheet_with_constant_memory(), run, &st)?;
+    details(wb.add_worksheet_with_constant_memory()?, run, &st)?;
     wb.save_to_buffer()
 }
 
