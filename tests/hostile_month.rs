@@ -434,7 +434,7 @@ fn text_that_looks_like_a_formula_stays_text_in_every_workbook() {
     let run = consolidate(&config(&returns)).expect("runs");
     let dir = write_month(&run, &tmp.path().join("out")).expect("outputs");
     let wb = std::fs::read(dir.join(workbook_name(&run))).expect("workbook");
-    assert_text_never_formula("monthly", &wb, &SITE_NAMES, &["F4 地域づくり", "明細"]);
+    assert_text_never_formula("monthly", &wb, &SITE_NAMES, &["事業3 地域づくり", "明細"]);
     // records.csv keeps them exactly as typed: it is a data interface
     // (spec §6), not a spreadsheet.
     let records =

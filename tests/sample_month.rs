@@ -275,7 +275,9 @@ fn workbook_figures_equal_the_records() {
 
     // F1 sheet: one row per agency, figures summed over the attribute rows;
     // the 合計 row's formulas carry their results.
-    let f1 = wb.worksheet_range("F1 包括的相談支援").expect("F1 sheet");
+    let f1 = wb
+        .worksheet_range("事業1 包括的相談支援")
+        .expect("project 1 sheet");
     let (start_row, _) = f1.start().expect("not empty");
     let head = (0..40u32)
         .find(|&r| cell_text(&f1, start_row + r, 0) == "機関コード")
@@ -386,4 +388,153 @@ fn a_second_run_replaces_the_month_as_a_whole() {
         leftovers.is_empty(),
         "staging folders left behind: {leftovers:?}"
     );
+}
+
+/// Every project sheet (事業1–6), read back with calamine: each agency row,
+/// the 合計 row and the subtotals by field and by area equal the sums of
+/// `records.csv`; the totals are reachable through their defined names.
+#[test]
+fn every_project_sheet_equals_the_records() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let records = read_csv(&dir.join("records.csv"));
+    let mut wb = open_workbook_auto(dir.join(workbook_name(&run))).expect("workbook opens");
+    let field_ja: BTreeMap<&str, &str> = kasane::core::metric::FIELDS
+        .iter()
+        .map(|(c, ja)| (*ja, *c))
+        .collect();
+    let defined: BTreeMap<String, String> = wb.defined_names().iter().cloned().collect();
+    let mut sheets_seen = 0;
+    let mut cells_checked = 0;
+    for (project, _) in kasane::core::metric::PROJECTS {
+        let prefix = format!("事業{project} ");
+        let sheet_name = wb
+            .sheet_names()
+            .into_iter()
+            .find(|n| n.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no sheet for project {project}"));
+        sheets_seen += 1;
+        // Names are unique within a project (支援終結件数 is both F2's and F3's).
+        let name_to_code: BTreeMap<&str, &str> = kasane::core::Metric::ALL
+            .iter()
+            .filter(|m| m.project() == *project)
+            .map(|m| (m.name_ja(), m.code()))
+            .collect();
+        let sheet = wb.worksheet_range(&sheet_name).expect("sheet");
+        let head = (0..10u32)
+            .find(|&r| cell_text(&sheet, r, 0) == "機関コード")
+            .expect("heading row");
+        let keyed = matches!(
+            cell_text(&sheet, head, 4).as_str(),
+            "区域・統括" | "拠点・活動名"
+        );
+        let first_metric = if keyed { 5 } else { 4 };
+        let metric_cols: Vec<(u32, String)> = (first_metric..first_metric + 12)
+            .map(|c| (c, cell_text(&sheet, head, c)))
+            .take_while(|(_, t)| !t.is_empty())
+            .map(|(c, t)| {
+                let name = t.split('\n').next().unwrap_or_default();
+                (c, name_to_code[name].to_string())
+            })
+            .collect();
+        let mine: Vec<&BTreeMap<String, String>> = records
+            .iter()
+            .filter(|r| r["project"] == project.to_string() && r["form"] != "F5")
+            .collect();
+        let sum_where = |metric: &str, pick: &dyn Fn(&BTreeMap<String, String>) -> bool| -> u64 {
+            mine.iter()
+                .filter(|r| r["metric"] == metric && pick(r))
+                .map(|r| r["value"].parse::<u64>().expect("int"))
+                .sum()
+        };
+        let mut r = head + 1;
+        loop {
+            let code = cell_text(&sheet, r, 0);
+            if code == "合計" {
+                break;
+            }
+            assert!(
+                !code.is_empty(),
+                "{sheet_name}: ran off the table at row {r}"
+            );
+            let key = if keyed {
+                cell_text(&sheet, r, 4)
+            } else {
+                String::new()
+            };
+            for (c, metric) in &metric_cols {
+                let want = sum_where(metric, &|rec| {
+                    rec["agency_code"] == code && (!keyed || rec["key"] == key)
+                });
+                let got = match sheet.get_value((r, *c)) {
+                    Some(Data::Float(f)) => *f as u64,
+                    _ => 0, // blank: the agency reported no such figure
+                };
+                assert_eq!(got, want, "{sheet_name} {code} {key} {metric}");
+                cells_checked += 1;
+            }
+            r += 1;
+        }
+        for (c, metric) in &metric_cols {
+            assert_eq!(
+                cell_number(&sheet, r, *c),
+                sum_where(metric, &|_| true),
+                "{sheet_name} 合計 {metric}"
+            );
+            let cell = format!("'{sheet_name}'!${}${}", rust_xlsxwriter_col(*c), r + 1);
+            assert_eq!(
+                defined
+                    .get(&format!("合計_{metric}"))
+                    .map(|s| s.trim_start_matches('=')),
+                Some(cell.as_str()),
+                "defined name of the {metric} total"
+            );
+        }
+        // The subtotal blocks below: a field or an area per row.
+        let mut block = "";
+        for row in r + 1..r + 40 {
+            let label = cell_text(&sheet, row, 0);
+            if label.starts_with("分野別") {
+                block = "field";
+                continue;
+            }
+            if label.starts_with("区域別") {
+                block = "area";
+                continue;
+            }
+            if label.is_empty() {
+                continue;
+            }
+            for (c, metric) in &metric_cols {
+                let want = match block {
+                    "field" => sum_where(metric, &|rec| rec["field"] == field_ja[label.as_str()]),
+                    _ => {
+                        let area = label.split(' ').next().unwrap_or_default();
+                        sum_where(metric, &|rec| rec["area_code"] == area)
+                    }
+                };
+                assert_eq!(
+                    cell_number(&sheet, row, *c),
+                    want,
+                    "{sheet_name} {label} {metric}"
+                );
+                cells_checked += 1;
+            }
+        }
+    }
+    assert_eq!(sheets_seen, 6);
+    assert!(cells_checked > 1000, "only {cells_checked} cells checked");
+}
+
+/// Column letters, written apart from the library under test.
+fn rust_xlsxwriter_col(c: u32) -> String {
+    let mut n = c + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ascii")
 }

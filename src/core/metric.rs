@@ -160,6 +160,25 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("cross", "横断"),
 ];
 
+/// The projects of the programme (spec §1: the law's numbering), with their
+/// Japanese names as the subsidy forms write them.
+pub const PROJECTS: &[(u8, &str)] = &[
+    (1, "包括的相談支援事業"),
+    (2, "参加支援事業"),
+    (3, "地域づくり事業"),
+    (4, "アウトリーチ等を通じた継続的支援事業"),
+    (5, "多機関協働事業"),
+    (6, "支援プラン作成"),
+];
+
+/// The Japanese name of a project code (`5` → `多機関協働事業`); empty if unknown.
+pub fn project_name_ja(project: u8) -> &'static str {
+    PROJECTS
+        .iter()
+        .find(|(p, _)| *p == project)
+        .map_or("", |(_, ja)| *ja)
+}
+
 /// The F1 attribute codes of spec §6 (the row key), with Japanese names.
 pub const ATTRIBUTES: &[(&str, &str)] = &[
     ("elderly", "高齢者"),

@@ -22,6 +22,10 @@ pub struct GrantPart {
     pub rate: (u64, u64),
     /// 基準額 in yen.
     pub base_amount: u64,
+    /// (H) 交付決定額, once the grant is decided (for the 精算書), in yen.
+    pub decided_amount: Option<u64>,
+    /// (I) 受入額, what the city has received, in yen.
+    pub received_amount: Option<u64>,
 }
 
 /// The columns of the 所要額調書 for one part × field, in yen.
@@ -48,7 +52,7 @@ impl GrantPart {
     ///
     /// ```
     /// use kasane::mapping::grant::GrantPart;
-    /// let p = GrantPart { part: "x".into(), field: "poverty".into(), projects: vec![1], rate: (3, 4), base_amount: 10_000_000 };
+    /// let p = GrantPart { part: "x".into(), field: "poverty".into(), projects: vec![1], rate: (3, 4), base_amount: 10_000_000, decided_amount: None, received_amount: None };
     /// let g = p.compute(12_345_678, 345_678, 11_000_000);
     /// assert_eq!((g.net_cost, g.selected, g.required), (12_000_000, 10_000_000, 7_500_000));
     /// ```
@@ -90,6 +94,10 @@ struct RawPart {
     projects: Vec<u8>,
     rate: toml::Spanned<String>,
     base_amount: u64,
+    #[serde(default)]
+    decided_amount: Option<u64>,
+    #[serde(default)]
+    received_amount: Option<u64>,
 }
 
 /// Parses `grant.toml`.
@@ -135,6 +143,8 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<GrantPart>, Vec<Map
             projects: p.projects,
             rate,
             base_amount: p.base_amount,
+            decided_amount: p.decided_amount,
+            received_amount: p.received_amount,
         });
     }
     if errors.is_empty() {
@@ -155,6 +165,8 @@ mod tests {
             projects: vec![1],
             rate,
             base_amount: base,
+            decided_amount: None,
+            received_amount: None,
         }
     }
 

@@ -9,12 +9,12 @@
 //! (F5 costs and the grant computation by part, rates and base amounts from
 //! `grant.toml`), 評価指標, 免除一覧 (waivers, with reasons and approvers).
 
-use super::style::{printable, Styles};
+use super::style::{new_workbook, printable, Styles};
 use super::{io_err, write_atomically, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
 use crate::core::{Metric, Severity, YearMonth};
 use crate::mapping::Mappings;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -243,7 +243,7 @@ pub fn write(
 /// Only if rust_xlsxwriter refuses a value.
 pub fn build(data: &FiscalData, mappings: &Mappings) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
-    let mut wb = Workbook::new();
+    let mut wb = new_workbook()?;
     // Fixed: the same months give the same bytes.
     let created = ExcelDateTime::from_ymd(data.fiscal_year as u16 + 1, 4, 1)?;
     wb.set_properties(
@@ -258,7 +258,13 @@ pub fn build(data: &FiscalData, mappings: &Mappings) -> Result<Vec<u8>, XlsxErro
     summary(wb.add_worksheet(), data, mappings, &st)?;
     figures(wb.add_worksheet(), data, &st)?;
     roster(wb.add_worksheet(), data, mappings, &st)?;
-    costs(wb.add_worksheet(), data, mappings, &st)?;
+    if let Some(total_row) = costs(wb.add_worksheet(), data, mappings, &st)? {
+        // Names finance can point other workbooks at (Excel's 名前の管理).
+        let x = total_row + 1;
+        wb.define_name("総事業費合計", &format!("='事業費・交付額'!$C${x}"))?;
+        wb.define_name("対象経費実支出額合計", &format!("='事業費・交付額'!$F${x}"))?;
+        wb.define_name("所要額合計", &format!("='事業費・交付額'!$J${x}"))?;
+    }
     indicators(wb.add_worksheet(), data, mappings, &st)?;
     waivers(wb.add_worksheet(), data, &st)?;
     wb.save_to_buffer()
@@ -495,7 +501,15 @@ fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resu
     Ok(())
 }
 
-fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
+/// The 所要額調書／精算書 (spec §7, columns A–J), one row per part × field,
+/// with C, F, G, J and the totals as formulas carrying their results.
+/// Returns the total row, or None when there are no F5 figures yet.
+fn costs(
+    ws: &mut Worksheet,
+    d: &FiscalData,
+    m: &Mappings,
+    st: &Styles,
+) -> Result<Option<u32>, XlsxError> {
     ws.set_name("事業費・交付額")?;
     printable(ws);
     ws.write_string_with_format(
@@ -515,18 +529,25 @@ fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resul
         "分野",
         "(A) 総事業費",
         "(B) 寄付金その他の収入額",
-        "(C) 差引事業費 A−B",
-        "(D) 対象経費の実支出額",
+        "(C) 差引事業費\nA−B",
+        "(D) 対象経費の\n実支出額",
         "(E) 基準額",
-        "(F) 選定額 min(D,E)",
+        "(F) 選定額\nmin(D,E)",
         "率",
-        "(G) 所要額 min(F,C)×率",
+        "(G) 所要額\nmin(F,C)×率\n千円未満切捨て",
+        "(H) 交付決定額",
+        "(I) 受入額",
+        "(J) 差引過不足額\nI−G",
     ];
+    let head_row = 3u32;
     for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *h, &st.head)?;
+        ws.write_string_with_format(head_row, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, if c == 0 { 22.0 } else { 15.0 })?;
     }
-    ws.set_row_height(3, 45)?;
+    ws.set_column_width(1, 8)?;
+    ws.set_column_width(8, 8)?;
+    ws.set_row_height(head_row, 60)?;
+    ws.set_repeat_rows(head_row, head_row)?;
     // F5 figures (FY<year>/costs.csv): project and field of each row.
     let mut sums: BTreeMap<(u8, String, Metric), u64> = BTreeMap::new();
     for f in d.costs.iter().flat_map(|c| &c.figures) {
@@ -554,16 +575,30 @@ fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resul
     }
     if sums.is_empty() {
         ws.write_string_with_format(
-            4,
+            head_row + 1,
             0,
             "F5（事業費）の報告はまだ集計されていません。所要額は計算できません。",
             &st.note,
         )?;
-        return Ok(());
+        return Ok(None);
     }
 
+    if m.grant.is_empty() {
+        ws.write_string_with_format(
+            head_row + 1,
+            0,
+            "grant.toml に交付金の区分がないため、所要額は計算できません。",
+            &st.note,
+        )?;
+        return Ok(None);
+    }
+    let col = |c: u16| rust_xlsxwriter::utility::column_number_to_name(c);
+    let first = head_row + 1;
+    let mut totals = [0u64; 11];
+    let mut balance_total = 0i64;
     for (i, p) in m.grant.iter().enumerate() {
-        let r = 4 + i as u32;
+        let r = first + i as u32;
+        let x = r + 1; // the row as Excel numbers it
         let sum = |metric| -> u64 {
             sums.iter()
                 .filter(|((proj, field, me), _)| {
@@ -579,23 +614,90 @@ fn costs(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resul
         );
         ws.write_string_with_format(r, 0, &p.part, &st.text)?;
         ws.write_string_with_format(r, 1, field_name_ja(&p.field), &st.text)?;
-        for (c, v) in [
+        let number = |ws: &mut Worksheet, c: u16, v: u64| {
+            ws.write_number_with_format(r, c, v as f64, &st.num)
+                .map(|_| ())
+        };
+        let formula = |ws: &mut Worksheet, c: u16, f: String, v: u64, fmt| {
+            ws.write_formula_with_format(r, c, Formula::new(f).set_result(v.to_string()), fmt)
+                .map(|_| ())
+        };
+        number(ws, 2, g.total_cost)?;
+        number(ws, 3, g.other_income)?;
+        formula(ws, 4, format!("=C{x}-D{x}"), g.net_cost, &st.num)?;
+        number(ws, 5, g.eligible)?;
+        number(ws, 6, g.base_amount)?;
+        formula(ws, 7, format!("=MIN(F{x},G{x})"), g.selected, &st.num)?;
+        ws.write_number_with_format(r, 8, p.rate_percent() / 100.0, &st.percent)?;
+        // The rate as its exact fraction, multiplied before dividing: the
+        // percentage cell (1/3 = 0.333…) would lose a yen at the cut.
+        formula(
+            ws,
+            9,
+            format!("=ROUNDDOWN(MIN(H{x},E{x})*{}/{},-3)", p.rate.0, p.rate.1),
+            g.required,
+            &st.total_num,
+        )?;
+        let (decided, received) = (p.decided_amount, p.received_amount);
+        for (c, v) in [(10, decided), (11, received)] {
+            match v {
+                Some(v) => number(ws, c, v)?,
+                None => {
+                    ws.write_blank(r, c, &st.num)?;
+                }
+            }
+        }
+        // 差引過不足額 = 受入額 − 所要額: positive is to be returned.
+        let balance = received.map(|i| i as i64 - g.required as i64);
+        balance_total += balance.unwrap_or(0);
+        ws.write_formula_with_format(
+            r,
+            12,
+            Formula::new(format!("=IF(L{x}=\"\",\"\",L{x}-J{x})"))
+                .set_result(balance.map_or(String::new(), |b| b.to_string())),
+            &st.num,
+        )?;
+        for (t, v) in totals.iter_mut().zip([
             g.total_cost,
             g.other_income,
             g.net_cost,
             g.eligible,
             g.base_amount,
             g.selected,
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_number_with_format(r, 2 + c as u16, *v as f64, &st.num)?;
+            0,
+            g.required,
+            decided.unwrap_or(0),
+            received.unwrap_or(0),
+            0,
+        ]) {
+            *t += v;
         }
-        ws.write_number_with_format(r, 8, p.rate_percent() / 100.0, &st.percent)?;
-        ws.write_number_with_format(r, 9, g.required as f64, &st.total_num)?;
     }
-    Ok(())
+    let last = first + m.grant.len() as u32 - 1;
+    let total_row = last + 1;
+    ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
+    ws.write_blank(total_row, 1, &st.total_label)?;
+    ws.write_blank(total_row, 8, &st.total_label)?;
+    for c in [2u16, 3, 4, 5, 6, 7, 9, 10, 11, 12] {
+        let cached = match c {
+            12 => balance_total.to_string(),
+            _ => totals[usize::from(c - 2)].to_string(),
+        };
+        ws.write_formula_with_format(
+            total_row,
+            c,
+            Formula::new(format!("=SUM({0}{1}:{0}{2})", col(c), first + 1, last + 1))
+                .set_result(cached),
+            &st.total_num,
+        )?;
+    }
+    ws.write_string_with_format(
+        total_row + 2,
+        0,
+        "(H) 交付決定額と (I) 受入額は grant.toml の decided_amount / received_amount から（未記入なら空欄）。(J) が正なら返還、負なら追加交付の見込みです。",
+        &st.note,
+    )?;
+    Ok(Some(total_row))
 }
 
 fn indicators(

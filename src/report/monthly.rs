@@ -3,9 +3,9 @@
 //! * 概要 — what was received against what was expected, findings by
 //!   severity, row accounting, and the run's inputs with their hashes;
 //! * 提出状況 — one row per registry unit;
-//! * one sheet per form (F1–F4) — figures by agency (F3/F4 by area or site),
-//!   with a 合計 row as formulas whose cached results are written too, so any
-//!   reader sees the numbers;
+//! * one sheet per project (事業1–6) — figures by agency (F3/F4 by area or
+//!   site), a 合計 row and subtotals by field and by area, as formulas whose
+//!   cached results are written too, so any reader sees the numbers;
 //! * 区別集計 — flows by area;
 //! * 評価指標 — the plan's indicators: baseline, target, this fiscal year to
 //!   date (earlier months from `out/`), progress;
@@ -15,13 +15,13 @@
 //! Text from returns is always written as a string, never as a formula. The
 //! creation time is fixed from the month so reruns are byte-identical.
 
-use crate::core::metric::{field_name_ja, Kind};
+use crate::core::metric::{field_name_ja, project_name_ja, Kind, PROJECTS};
 use crate::core::{Form, Metric, Record, Severity};
 use crate::mapping::indicators::IndicatorKind;
 use crate::pipeline::MonthRun;
 use crate::report::history::History;
-use crate::report::style::{printable, Styles};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Workbook, Worksheet, XlsxError};
+use crate::report::style::{new_workbook, printable, Styles, TextWidths};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the workbook in memory.
@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Only if rust_xlsxwriter refuses a value (sheet limits).
 pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
-    let mut wb = Workbook::new();
+    let mut wb = new_workbook()?;
     // Fixed from the month: the same inputs give the same bytes.
     let next = run.month.next();
     let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
@@ -46,8 +46,14 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     );
     summary(wb.add_worksheet(), run, &st)?;
     submissions(wb.add_worksheet(), run, &st)?;
-    for form in [Form::F1, Form::F2, Form::F3, Form::F4] {
-        form_sheet(wb.add_worksheet(), run, form, &st)?;
+    let mut names = Vec::new();
+    for (project, _) in PROJECTS {
+        names.extend(project_sheet(wb.add_worksheet(), run, *project, &st)?);
+    }
+    // A name per total (合計_consultations …) that other workbooks and
+    // finance's checks can refer to, whichever row the total lands on.
+    for (metric, cell) in names {
+        wb.define_name(format!("合計_{}", metric.code()), &cell)?;
     }
     by_area(wb.add_worksheet(), run, &st)?;
     indicators(wb.add_worksheet(), run, history, &st)?;
@@ -254,28 +260,43 @@ fn metrics_of(records: &[&Record], form: Form) -> Vec<Metric> {
         .collect()
 }
 
-fn form_sheet(
+/// The metrics of `project` that appear in `records`, in glossary order.
+fn metrics_of_project(records: &[&Record], project: u8) -> Vec<Metric> {
+    let present: BTreeSet<Metric> = records.iter().map(|r| r.metric).collect();
+    Metric::ALL
+        .iter()
+        .copied()
+        .filter(|m| m.project() == project && present.contains(m))
+        .collect()
+}
+
+/// One sheet per project (spec §5): figures by agency (and by area or site
+/// where the form reports them so), a 合計 row, then subtotals by field and by
+/// area as SUMIF formulas over the rows above. Every formula carries its
+/// result, computed here from the same records.
+/// Returns each metric's total cell as an absolute reference.
+fn project_sheet(
     ws: &mut Worksheet,
     run: &MonthRun,
-    form: Form,
+    project: u8,
     st: &Styles,
-) -> Result<(), XlsxError> {
-    ws.set_name(format!("{} {}", form.code(), form.title_ja()))?;
+) -> Result<Vec<(Metric, String)>, XlsxError> {
+    let name = project_name_ja(project);
+    let sheet = format!("事業{project} {}", name.trim_end_matches("事業"));
+    ws.set_name(&sheet)?;
     printable(ws);
     let records: Vec<&Record> = run
         .outcome
         .records
         .iter()
-        .filter(|r| r.form == form)
+        .filter(|r| r.project == project && r.form.is_monthly())
         .collect();
-    // F1/F2: one row per agency (figures summed over the row keys);
-    // F3/F4: one row per agency and key (area, site), as reported.
-    let by_key = matches!(form, Form::F3 | Form::F4);
-    let metrics: Vec<Metric> = metrics_of(&records, form)
-        .into_iter()
-        .filter(|m| *m != Metric::ReferralsReceived || by_key)
-        .collect();
-    let mut rows: BTreeMap<(usize, String), BTreeMap<Metric, u64>> = BTreeMap::new();
+    let metrics = metrics_of_project(&records, project);
+    // F1/F2: one row per agency (figures summed over the row keys: attributes,
+    // sending agencies); F3/F4: one row per agency and key (area, site).
+    let by_key = metrics
+        .first()
+        .is_some_and(|m| matches!(m.form(), Form::F3 | Form::F4));
     let order: BTreeMap<&str, usize> = run
         .mappings
         .registry
@@ -284,27 +305,25 @@ fn form_sheet(
         .enumerate()
         .map(|(i, a)| (a.code.as_str(), i))
         .collect();
+    // (registry order, agency, key) → (the row's area, field, figures).
+    type Line = (String, String, BTreeMap<Metric, u64>);
+    let mut rows: BTreeMap<(usize, &str, &str), Line> = BTreeMap::new();
     for r in &records {
-        let key = if by_key { r.key.clone() } else { String::new() };
+        let key = if by_key { r.key.as_str() } else { "" };
         let idx = order
             .get(r.agency_code.as_str())
             .copied()
             .unwrap_or(usize::MAX);
-        *rows
-            .entry((idx, key))
-            .or_default()
-            .entry(r.metric)
-            .or_default() += r.value;
+        let line = rows
+            .entry((idx, r.agency_code.as_str(), key))
+            .or_insert_with(|| (r.area_code.clone(), r.field.clone(), BTreeMap::new()));
+        *line.2.entry(r.metric).or_default() += r.value;
     }
+    let form = metrics.first().map_or(Form::F1, |m| m.form());
     ws.write_string_with_format(
         0,
         0,
-        format!(
-            "{}（様式{}） {}",
-            form.title_ja(),
-            form.code(),
-            run.month.ja()
-        ),
+        format!("{name}（様式{}） {}", form.code(), run.month.ja()),
         &st.title,
     )?;
     ws.write_string_with_format(
@@ -313,6 +332,14 @@ fn form_sheet(
         "※ 実人数の合計は各機関の数値の単純合計であり、機関をまたいで重複を除いた人数ではありません (sums of persons across agencies, not unique persons)",
         &st.note,
     )?;
+    if project == 2 {
+        ws.write_string_with_format(
+            2,
+            0,
+            "※ 支援員数は参加支援とアウトリーチの兼務のため、事業4（アウトリーチ）に一度だけ計上しています",
+            &st.note,
+        )?;
+    }
     let mut heads = vec!["機関コード", "機関名", "分野", "区域"];
     if by_key {
         heads.push(if form == Form::F3 {
@@ -336,63 +363,117 @@ fn form_sheet(
         ws.set_column_width(first_metric + i as u16, 14)?;
     }
     ws.set_row_height(head_row, 48)?;
-    ws.set_column_width(0, 11)?;
-    ws.set_column_width(1, 36)?;
-    ws.set_column_width(3, 12)?;
-    if by_key {
-        ws.set_column_width(4, 28)?;
-    }
+    ws.set_repeat_rows(head_row, head_row)?;
+    let mut widths = TextWidths::new(&heads);
     let mut r = head_row;
     let mut sums = vec![0u64; metrics.len()];
-    for ((idx, key), values) in &rows {
+    // Subtotals by field and by area, for the SUMIF blocks' cached results.
+    let mut by_field: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    let mut by_area: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for ((idx, code, key), (area, field, values)) in &rows {
         r += 1;
         let agency = run.mappings.registry.agencies.get(*idx);
-        ws.write_string_with_format(r, 0, agency.map_or("", |a| a.code.as_str()), &st.text)?;
-        ws.write_string_with_format(r, 1, agency.map_or("", |a| a.name.as_str()), &st.text)?;
-        ws.write_string_with_format(
-            r,
-            2,
-            agency.map_or("", |a| field_name_ja(&a.field)),
-            &st.text,
-        )?;
-        ws.write_string_with_format(
-            r,
-            3,
-            agency.map(|a| a.area_code()).unwrap_or_default(),
-            &st.text,
-        )?;
-        if by_key {
-            ws.write_string_with_format(r, 4, key, &st.text)?;
+        let cells = [
+            *code,
+            agency.map_or("", |a| a.name.as_str()),
+            field_name_ja(field),
+            area.as_str(),
+            key,
+        ];
+        for (c, text) in cells.iter().take(heads.len()).enumerate() {
+            widths.see(c, text);
+            ws.write_string_with_format(r, c as u16, *text, &st.text)?;
         }
+        let f = by_field
+            .entry(field_name_ja(field))
+            .or_insert_with(|| vec![0; metrics.len()]);
+        for (i, m) in metrics.iter().enumerate() {
+            if let Some(v) = values.get(m) {
+                f[i] += v;
+            }
+        }
+        let a = by_area
+            .entry(area.as_str())
+            .or_insert_with(|| vec![0; metrics.len()]);
         for (i, m) in metrics.iter().enumerate() {
             let c = first_metric + i as u16;
             match values.get(m) {
                 Some(v) => {
                     sums[i] += v;
+                    a[i] += v;
                     ws.write_number_with_format(r, c, *v as f64, &st.num)?
                 }
                 None => ws.write_blank(r, c, &st.text)?,
             };
         }
     }
+    widths.apply(ws)?;
+    let (first_data, last_data) = (head_row + 1, r);
     let total_row = r + 1;
+    let mut totals = Vec::new();
     ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
     for c in 1..first_metric {
         ws.write_blank(total_row, c, &st.total_label)?;
     }
     for (i, sum) in sums.iter().enumerate() {
         let c = first_metric + i as u16;
-        let col = rust_xlsxwriter::utility::column_number_to_name(c);
-        let formula = if total_row > head_row + 1 {
-            Formula::new(format!("=SUM({col}{}:{col}{})", head_row + 2, total_row))
+        let formula = if last_data >= first_data {
+            Formula::new(format!("=SUM({})", column_range(c, first_data, last_data)))
                 .set_result(sum.to_string())
         } else {
             Formula::new("=0").set_result("0")
         };
         ws.write_formula_with_format(total_row, c, formula, &st.total_num)?;
+        let col = rust_xlsxwriter::utility::column_number_to_name(c);
+        totals.push((metrics[i], format!("='{sheet}'!${col}${}", total_row + 1)));
+    }
+    // The two subtotal blocks: label in the first column, SUMIF over the
+    // 分野 (C) or 区域 (D) column of the agency rows.
+    let mut row = total_row + 2;
+    for (title, criteria_col, groups) in [
+        ("分野別（各機関の数値の合計）", 2u16, &by_field),
+        ("区域別（各機関の数値の合計）", 3u16, &by_area),
+    ] {
+        if groups.len() < 2 || last_data < first_data {
+            continue;
+        }
+        ws.merge_range(row, 0, row, first_metric - 1, title, &st.head)?;
+        row += 1;
+        for (label, values) in groups.iter() {
+            let shown = match (criteria_col, run.mappings.registry.area(label)) {
+                (3, Some(a)) => format!("{label} {}", a.name),
+                _ => label.to_string(),
+            };
+            ws.merge_range(row, 0, row, first_metric - 1, &shown, &st.total_label)?;
+            for (i, v) in values.iter().enumerate() {
+                let c = first_metric + i as u16;
+                let formula = Formula::new(format!(
+                    "=SUMIF({},\"{}\",{})",
+                    absolute_range(criteria_col, first_data, last_data),
+                    label.replace('"', "\"\""),
+                    column_range(c, first_data, last_data)
+                ))
+                .set_result(v.to_string());
+                ws.write_formula_with_format(row, c, formula, &st.total_num)?;
+            }
+            row += 1;
+        }
+        row += 1;
     }
     ws.set_freeze_panes(head_row + 1, 2)?;
-    Ok(())
+    Ok(totals)
+}
+
+/// `E5:E40`: one column from the first to the last row (0-based rows).
+fn column_range(col: u16, first: u32, last: u32) -> String {
+    let name = rust_xlsxwriter::utility::column_number_to_name(col);
+    format!("{name}{}:{name}{}", first + 1, last + 1)
+}
+
+/// `$C$5:$C$40`, the criteria range of a SUMIF.
+fn absolute_range(col: u16, first: u32, last: u32) -> String {
+    let name = rust_xlsxwriter::utility::column_number_to_name(col);
+    format!("${name}${}:${name}${}", first + 1, last + 1)
 }
 
 fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {

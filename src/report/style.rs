@@ -1,7 +1,30 @@
 //! Cell formats shared by the workbooks, so the monthly and the fiscal-year
 //! reports look alike: bordered cells, a pale blue heading, grey totals.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+
+/// The Japanese default font of municipal workbooks. Excel shows it as
+/// written; LibreOffice substitutes a metric-compatible font if it is absent.
+const FONT: &str = "ＭＳ Ｐゴシック";
+/// Windows' Shift_JIS character set, which Excel records with a Japanese font.
+const SHIFT_JIS_CHARSET: u8 = 128;
+
+/// The font every format of a report starts from.
+fn base() -> Format {
+    Format::new()
+        .set_font_name(FONT)
+        .set_font_size(11)
+        .set_font_charset(SHIFT_JIS_CHARSET)
+}
+
+/// A new workbook whose default cell format (and so blank cells, row heights
+/// and the default column width) uses the Japanese font. rust_xlsxwriter
+/// documents 18 px rows and 72 px columns for ＭＳ Ｐゴシック 11.
+pub(super) fn new_workbook() -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_default_format(&base(), 18, 72)?;
+    Ok(wb)
+}
 
 /// The formats of a report workbook.
 pub(super) struct Styles {
@@ -18,13 +41,13 @@ pub(super) struct Styles {
 
 impl Styles {
     pub fn new() -> Self {
-        let border = Format::new().set_border(FormatBorder::Thin);
+        let border = base().set_border(FormatBorder::Thin);
         let total = border
             .clone()
             .set_bold()
             .set_background_color(Color::RGB(0xF2F2F2));
         Styles {
-            title: Format::new().set_bold().set_font_size(14),
+            title: base().set_bold().set_font_size(14),
             head: border
                 .clone()
                 .set_bold()
@@ -37,9 +60,7 @@ impl Styles {
             percent: border.clone().set_num_format("0.0%"),
             total_num: total.clone().set_num_format("#,##0"),
             total_label: total,
-            note: Format::new()
-                .set_italic()
-                .set_font_color(Color::RGB(0x595959)),
+            note: base().set_italic().set_font_color(Color::RGB(0x595959)),
             error: border.set_font_color(Color::RGB(0xC00000)),
         }
     }
@@ -52,4 +73,48 @@ pub(super) fn printable(ws: &mut rust_xlsxwriter::Worksheet) {
         .set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_footer("&L&A&R&P / &N");
+}
+
+/// Column widths from the text actually written, counted in East Asian width
+/// (a CJK character takes two columns, as in Excel's ＭＳ Ｐゴシック), because
+/// rust_xlsxwriter's autofit counts every CJK character as one Latin digit.
+pub(super) struct TextWidths {
+    widest: Vec<usize>,
+}
+
+impl TextWidths {
+    /// Starts from the headings' widths (their longest line).
+    pub fn new(heads: &[&str]) -> Self {
+        let mut w = TextWidths { widest: Vec::new() };
+        for (c, h) in heads.iter().enumerate() {
+            w.see(c, h);
+        }
+        w
+    }
+
+    /// Notes one cell's text in column `col`.
+    pub fn see(&mut self, col: usize, text: &str) {
+        use unicode_width::UnicodeWidthStr;
+        let width = text.lines().map(|l| l.width()).max().unwrap_or(0);
+        if self.widest.len() <= col {
+            self.widest.resize(col + 1, 0);
+        }
+        self.widest[col] = self.widest[col].max(width);
+    }
+
+    /// The width in Excel's character units for each column seen, with a
+    /// little padding, between 6 and 60 (long texts wrap beyond that).
+    pub fn apply(
+        &self,
+        ws: &mut rust_xlsxwriter::Worksheet,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        for (c, w) in self.widest.iter().enumerate() {
+            ws.set_column_width(c as u16, Self::units(*w))?;
+        }
+        Ok(())
+    }
+
+    fn units(width: usize) -> f64 {
+        (width as f64 * 1.1 + 2.0).clamp(6.0, 60.0)
+    }
 }
