@@ -110,6 +110,35 @@ fn the_fiscal_report_computes_the_grant_from_the_costs() {
         required,
         "(G) = min(F, C) × 3/4, cut below 1,000 yen"
     );
+    // (J) waits for (I) 受入額, which the sample grant.toml does not give.
+    assert_eq!(
+        sheet.get_value((row, 12)),
+        Some(&Data::String("－".into()))
+    );
+    // The 合計 row sums every part, and 所要額合計 names its (G) cell.
+    let total_row = (row..row + 20)
+        .find(|&r| matches!(sheet.get_value((r, 0)), Some(Data::String(s)) if s == "合計"))
+        .expect("合計 row");
+    let column_sum = |c: u32| -> u64 {
+        (4..total_row)
+            .filter_map(|r| match sheet.get_value((r, c)) {
+                Some(Data::Float(f)) => Some(*f as u64),
+                _ => None,
+            })
+            .sum()
+    };
+    for c in [2, 3, 4, 5, 7, 9] {
+        assert_eq!(
+            sheet.get_value((total_row, c)),
+            Some(&Data::Float(column_sum(c) as f64)),
+            "total of column {c}"
+        );
+    }
+    let names: BTreeMap<String, String> = wb.defined_names().iter().cloned().collect();
+    assert_eq!(
+        names.get("所要額合計").map(String::as_str),
+        Some(format!("'事業費・交付額'!$J${}", total_row + 1).as_str())
+    );
 }
 
 #[test]

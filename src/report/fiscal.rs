@@ -653,8 +653,10 @@ fn costs(
         ws.write_formula_with_format(
             r,
             12,
-            Formula::new(format!("=IF(L{x}=\"\",\"\",L{x}-J{x})"))
-                .set_result(balance.map_or(String::new(), |b| b.to_string())),
+            // "－" until (I) is filled in: an empty cached result would be
+            // written as 0, which a reader that does not recalculate shows.
+            Formula::new(format!("=IF(L{x}=\"\",\"－\",L{x}-J{x})"))
+                .set_result(balance.map_or("－".to_string(), |b| b.to_string())),
             &st.num,
         )?;
         for (t, v) in totals.iter_mut().zip([
