@@ -111,10 +111,7 @@ fn the_fiscal_report_computes_the_grant_from_the_costs() {
         "(G) = min(F, C) × 3/4, cut below 1,000 yen"
     );
     // (J) waits for (I) 受入額, which the sample grant.toml does not give.
-    assert_eq!(
-        sheet.get_value((row, 12)),
-        Some(&Data::String("－".into()))
-    );
+    assert_eq!(sheet.get_value((row, 12)), Some(&Data::String("－".into())));
     // The 合計 row sums every part, and 所要額合計 names its (G) cell.
     let total_row = (row..row + 20)
         .find(|&r| matches!(sheet.get_value((r, 0)), Some(Data::String(s)) if s == "合計"))

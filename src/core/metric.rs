@@ -211,6 +211,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_monthly_metric_belongs_to_a_named_project() {
+        for m in Metric::ALL.iter().filter(|m| m.form().is_monthly()) {
+            assert!(!project_name_ja(m.project()).is_empty(), "{m}");
+        }
+        assert_eq!(project_name_ja(9), "");
+    }
+
+    #[test]
     fn codes_round_trip_and_are_unique() {
         for m in Metric::ALL {
             assert_eq!(Metric::from_code(m.code()), Some(*m));

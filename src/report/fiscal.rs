@@ -446,6 +446,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
         }
     }
     ws.set_freeze_panes(3, 4)?;
+    ws.set_repeat_rows(2, 2)?;
     Ok(())
 }
 
@@ -498,6 +499,7 @@ fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resu
         }
     }
     ws.set_freeze_panes(3, 2)?;
+    ws.set_repeat_rows(2, 2)?;
     Ok(())
 }
 

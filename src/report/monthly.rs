@@ -247,6 +247,7 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
         heads.len() as u16 - 1,
     )?;
     ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
@@ -559,6 +560,7 @@ fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         ws.write_formula_with_format(total_row, 2 + j as u16, f, &st.total_num)?;
     }
     ws.set_freeze_panes(head_row + 1, 2)?;
+    ws.set_repeat_rows(head_row, head_row)?;
     Ok(())
 }
 
@@ -620,6 +622,7 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
         heads.len() as u16 - 1,
     )?;
     ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
@@ -672,6 +675,7 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         heads.len() as u16 - 1,
     )?;
     ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
