@@ -126,11 +126,11 @@ mod tests {
     #[test]
     fn a_cjk_character_counts_two_columns_and_widths_stay_in_bounds() {
         let mut w = TextWidths::new(&["機関コード", "区域"]);
-        w.see(0, "CHI-001");
-        w.see(1, "京都市北区地域包括支援センター");
+        w.see(0, "AGY-0001");
+        w.see(1, "北部地域包括支援センター第一");
         w.see(2, "A\n長い二行目のテキスト");
-        // 機関コード: 5 CJK characters = 10 columns, wider than CHI-001 (7).
-        assert_eq!(w.widest, vec![10, 30, 20]);
+        // 機関コード: 5 CJK characters = 10 columns, wider than AGY-0001 (8).
+        assert_eq!(w.widest, vec![10, 28, 20]);
         assert_eq!(TextWidths::units(10), 13.0);
         assert_eq!(TextWidths::units(1), 6.0);
         assert_eq!(TextWidths::units(200), 60.0);
@@ -140,7 +140,7 @@ mod tests {
     fn report_workbooks_default_to_the_japanese_font() {
         let mut wb = new_workbook().expect("default format accepted");
         wb.add_worksheet()
-            .write_string(0, 0, "京都市")
+            .write_string(0, 0, "月次集計")
             .expect("write");
         let bytes = wb.save_to_buffer().expect("saves");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
