@@ -3,6 +3,7 @@
 //! the reports show can always be traced to a month's records.
 
 use crate::core::{Metric, YearMonth};
+use crate::reconcile::{PriorFigure, PriorFigures, PriorMonth};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -52,4 +53,34 @@ pub fn sums_by_metric(
         *sums.entry(metric).or_default() += v;
     }
     sums.into_iter().map(|(m, v)| (month, m, v)).collect()
+}
+
+/// The month before `month` as consolidated under `out/`, with its running
+/// totals (累計) and their cells, for the `cumulative_mismatch` rule.
+pub fn prior_month(out: &Path, month: YearMonth) -> PriorMonth {
+    let before = month.prev();
+    let path = out.join(before.to_string()).join("records.csv");
+    let figures = if !path.is_file() {
+        PriorFigures::Missing
+    } else {
+        match super::fiscal::read_records(&path, before) {
+            Ok(rows) => PriorFigures::Found(
+                rows.into_iter()
+                    .filter(|f| f.metric.accumulates().is_some())
+                    .map(|f| PriorFigure {
+                        agency_code: f.agency,
+                        key: f.key,
+                        metric: f.metric,
+                        value: f.value,
+                        source: f.source,
+                    })
+                    .collect(),
+            ),
+            Err(e) => PriorFigures::Unreadable(e),
+        }
+    };
+    PriorMonth {
+        month: before,
+        figures,
+    }
 }
