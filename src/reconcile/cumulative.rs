@@ -95,10 +95,10 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
         let code = a.agency.code.as_str();
         let records = m.records_of(code);
         let mut unchecked: Vec<(Unchecked, &Record)> = Vec::new();
-        for cum in records.iter().filter(|r| r.metric.accumulates().is_some()) {
-            let Some(flow_metric) = cum.metric.accumulates() else {
-                continue;
-            };
+        let running_totals = records
+            .iter()
+            .filter_map(|r| Some((r, r.metric.accumulates()?)));
+        for (cum, flow_metric) in running_totals {
             let flows: Vec<&Record> = records
                 .iter()
                 .filter(|r| r.metric == flow_metric && r.key == cum.key)
