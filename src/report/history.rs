@@ -84,3 +84,56 @@ pub fn prior_month(out: &Path, month: YearMonth) -> PriorMonth {
         figures,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Location;
+
+    #[test]
+    fn the_month_before_is_missing_unreadable_or_found_with_its_cells() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let may: YearMonth = "2025-05".parse().expect("month");
+        let prior = prior_month(out.path(), may);
+        assert_eq!(prior.month.to_string(), "2025-04");
+        assert_eq!(prior.figures, PriorFigures::Missing);
+
+        let dir = out.path().join("2025-04");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let header = "month,agency_code,area_code,project,field,form,key,metric,value,source_file,source_sheet,source_cell\n";
+        std::fs::write(
+            dir.join("records.csv"),
+            format!(
+                "{header}2025-03,A,ALL,4,cross,F3,A1,outreach_closed_cumulative,5,a.xlsx,F3,L10\n"
+            ),
+        )
+        .expect("write");
+        assert!(matches!(
+            prior_month(out.path(), may).figures,
+            PriorFigures::Unreadable(_)
+        ));
+
+        std::fs::write(
+            dir.join("records.csv"),
+            format!(
+                "{header}2025-04,A,ALL,4,cross,F3,A1,outreach_closed,1,a.xlsx,F3,G10\n\
+                 2025-04,A,ALL,4,cross,F3,A1,outreach_closed_cumulative,5,a.xlsx,F3,L10\n"
+            ),
+        )
+        .expect("write");
+        let PriorFigures::Found(figs) = prior_month(out.path(), may).figures else {
+            panic!("found");
+        };
+        // Only running totals are kept, each with its cell.
+        assert_eq!(
+            figs,
+            [PriorFigure {
+                agency_code: "A".into(),
+                key: "A1".into(),
+                metric: Metric::OutreachClosedCumulative,
+                value: 5,
+                source: Location::cell("a.xlsx", "F3", 9, 11),
+            }]
+        );
+    }
+}
