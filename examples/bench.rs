@@ -228,6 +228,7 @@ fn bench_one(args: &Args, scale: usize) -> Result<Report> {
         mappings_dir: gen.mappings.clone(),
         returns_dir: gen.returns.clone(),
         month: None,
+        out_dir: None,
     };
     let out = root.join("out");
 

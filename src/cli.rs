@@ -133,6 +133,7 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
         mappings_dir: args.mappings.clone(),
         returns_dir,
         month: args.month,
+        out_dir: Some(args.out.clone()),
     };
     let started = Instant::now();
     let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());

@@ -9,7 +9,7 @@ use crate::core::{Rule, Severity, YearMonth};
 use crate::mapping::Mappings;
 use crate::normalize::{Return, RowAccount};
 use crate::pipeline::{list_returns, process_file, InputFile, PipelineError};
-use crate::reconcile::{reconcile_for, yearly_costs_form, Outcome};
+use crate::reconcile::{reconcile_for, yearly_costs_form, Outcome, PriorMonth};
 use std::path::Path;
 
 /// A fiscal year's F5 returns, reconciled.
@@ -70,7 +70,14 @@ pub fn consolidate_costs(
             },
         }
     }
-    let mut outcome = reconcile_for(month, &mappings.registry, &returns, &yearly_costs_form);
+    // Costs are yearly and carry no running totals: no month before to consult.
+    let mut outcome = reconcile_for(
+        month,
+        &mappings.registry,
+        &returns,
+        &yearly_costs_form,
+        &PriorMonth::not_given(month),
+    );
     outcome.findings.append(&mut findings);
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     Ok(CostRun {

@@ -10,7 +10,7 @@ use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::{normalize, Problem, Return, RowAccount};
 use crate::read::{is_return_file, read_bytes};
-use crate::reconcile::{reconcile, Outcome};
+use crate::reconcile::{reconcile_after, Outcome, PriorMonth};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -25,6 +25,10 @@ pub struct RunConfig {
     pub returns_dir: PathBuf,
     /// The batch month; when `None`, all returns must agree on one.
     pub month: Option<YearMonth>,
+    /// The folder of consolidated months (`out/`), where the month before is
+    /// looked up to check running totals (累計); `None` leaves them unchecked
+    /// (reported as such, never as a mismatch).
+    pub out_dir: Option<PathBuf>,
 }
 
 /// One input file as the run saw it.
@@ -161,7 +165,11 @@ pub fn consolidate_with_progress(
             Err(p) => unreadable.push(p.into_finding(month, "")),
         }
     }
-    let mut outcome = reconcile(month, &mappings.registry, &returns);
+    let previous = match &cfg.out_dir {
+        Some(out) => crate::report::history::prior_month(out, month),
+        None => PriorMonth::not_given(month),
+    };
+    let mut outcome = reconcile_after(month, &mappings.registry, &returns, &previous);
     outcome.findings.extend(unreadable);
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     let mut rows = RowAccount::default();

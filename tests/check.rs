@@ -23,6 +23,11 @@ fn a_sample_return_is_sound() {
         "samples/kyoto/2025-04/CHI-001_202504_F1.xlsx",
         "samples/kyoto/2025-04/HFC-003_202504_F2.xlsx",
         "samples/kyoto/2025-04/CHI-002_202504_F1.csv",
+        // With running totals (累計), and without them (the optional column
+        // left out, as on the template before it gained the column).
+        "samples/kyoto/2025-04/SKK-001_202504_F3.xlsx",
+        "samples/kyoto/2025-04/CDK-004_202504_F4.xlsx",
+        "tests/check/SKK-001_202504_F3_no_cumulative.xlsx",
     ] {
         let r = check(f);
         assert!(r.is_sound(), "{f}: {:#?}", r.findings);

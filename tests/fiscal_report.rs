@@ -44,6 +44,7 @@ fn fiscal_year_report_carries_the_consolidated_month() {
         mappings_dir: root().join("mappings/kyoto"),
         returns_dir: root().join("samples/kyoto/2025-04"),
         month: None,
+        out_dir: Some(out.path().to_path_buf()),
     };
     let run = consolidate(&cfg).expect("runs");
     let month_dir = write_month(&run, out.path()).expect("month written");

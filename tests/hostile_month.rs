@@ -30,6 +30,7 @@ fn config(returns: &Path) -> RunConfig {
         mappings_dir: root().join("mappings/kyoto"),
         returns_dir: returns.to_path_buf(),
         month: None,
+        out_dir: None,
     }
 }
 
@@ -258,7 +259,9 @@ fn good_returns_consolidate_exactly_beside_every_hostile_file() {
         assert_eq!(about[0]["severity"], "error", "{name}");
         assert!(about[0]["message"].len() > 10, "{name}: {:?}", about[0]);
     }
-    // Nothing else is wrong with the month: only the hostile files' findings.
+    // Nothing else is wrong with the month: only the hostile files' findings
+    // (and the running totals (累計) that cannot be checked without the month
+    // before: information, not a problem).
     let others: Vec<_> = findings
         .iter()
         .filter(|f| {
@@ -266,6 +269,7 @@ fn good_returns_consolidate_exactly_beside_every_hostile_file() {
                 .iter()
                 .any(|(n, _)| f["source"].starts_with(n.as_str()))
         })
+        .filter(|f| !(f["rule"] == "cumulative_mismatch" && f["severity"] == "info"))
         .collect();
     assert!(others.is_empty(), "{others:#?}");
     // Each says why, in its own words.

@@ -1,5 +1,7 @@
 //! Reconciliation over a whole month, on copies of the sample month with one
-//! thing changed: a missing centre, a waiver, duplicates and a correction.
+//! thing changed: a missing centre, a waiver, duplicates and a correction,
+//! and a running total (累計) that did not grow by the month's figure (the
+//! sample month consolidated into out/, then the month after it).
 //! Each case checks the finding and that the other agencies' figures are
 //! still consolidated.
 
@@ -51,6 +53,18 @@ impl Month {
             mappings_dir: self.dir.path().join("mappings"),
             returns_dir: self.returns(),
             month: None,
+            out_dir: None,
+        })
+        .expect("runs")
+    }
+
+    /// Consolidates `returns` with earlier months looked up in `out`.
+    fn run_after(&self, returns: &Path, out: &Path) -> MonthRun {
+        consolidate(&RunConfig {
+            mappings_dir: self.dir.path().join("mappings"),
+            returns_dir: returns.to_path_buf(),
+            month: None,
+            out_dir: Some(out.to_path_buf()),
         })
         .expect("runs")
     }
@@ -208,6 +222,7 @@ fn a_return_for_another_month_and_an_unknown_agency_are_held_back() {
         mappings_dir: m.dir.path().join("mappings"),
         returns_dir: m.returns(),
         month: Some("2025-04".parse().expect("month")),
+        out_dir: None,
     })
     .expect("runs");
     let rules: Vec<(Rule, &str)> = run
@@ -231,6 +246,90 @@ fn a_return_for_another_month_and_an_unknown_agency_are_held_back() {
         .records
         .iter()
         .any(|r| r.agency_code == "CHI-999"));
+}
+
+#[test]
+fn a_running_total_that_did_not_grow_by_the_month_is_an_error_citing_both_months() {
+    let m = Month::new(&[]);
+    let out = tempfile::tempdir().expect("tempdir");
+    // April: no March in out/, so its running totals cannot be checked — one
+    // info per agency that reports them, never an error.
+    let april = m.run_after(&m.returns(), out.path());
+    assert!(errors(&april).is_empty(), "{:?}", errors(&april));
+    let infos: Vec<&str> = april
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::CumulativeMismatch)
+        .map(|f| {
+            assert_eq!(f.severity, Severity::Info, "{f:?}");
+            f.agency_code.as_str()
+        })
+        .collect();
+    assert_eq!(infos, ["CDK-004", "CDK-009", "SKK-001"]);
+    kasane::report::write_month(&april, out.path()).expect("April written");
+
+    // May (tools/make_cumulative_fixtures.py): only the units with running
+    // totals sent theirs; SKK-001's C03 did not add May's closed cases.
+    let fixtures = root().join("tests/fixtures/cumulative");
+    let may = m.run_after(&fixtures.join("2025-05"), out.path());
+    assert_eq!(may.month.to_string(), "2025-05");
+    let planted = common::read_csv(&fixtures.join("expected.csv"));
+    let defect = planted
+        .iter()
+        .find(|p| p["severity"] == "error")
+        .expect("a planted error");
+    let other_errors: Vec<String> = errors(&may)
+        .into_iter()
+        .filter(|e| !e.starts_with("missing_return"))
+        .collect();
+    assert_eq!(other_errors.len(), 1, "{other_errors:?}");
+    let f = may
+        .outcome
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::CumulativeMismatch && f.severity == Severity::Error)
+        .expect("cumulative_mismatch");
+    assert_eq!(f.agency_code, defect["agency_code"]);
+    assert_eq!(
+        (f.expected.as_str(), f.actual.as_str()),
+        (defect["expected"].as_str(), defect["actual"].as_str())
+    );
+    let sources: Vec<String> = f.sources.iter().map(ToString::to_string).collect();
+    let may_cell = format!("SKK-001_202505_F3.xlsx / F3 / {}", defect["cell"]);
+    let april_cell = format!("SKK-001_202504_F3.xlsx / F3 / {}", defect["april_cell"]);
+    assert_eq!(sources[..2], [may_cell.clone(), april_cell.clone()]);
+    for text in [&may_cell, &april_cell, &"2025年4月".to_string()] {
+        assert!(f.message.contains(text.as_str()), "{}", f.message);
+    }
+    // The site CDK-004 did not report in April: one info, not an error.
+    let infos: Vec<_> = may
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::CumulativeMismatch && f.severity == Severity::Info)
+        .collect();
+    assert_eq!(infos.len(), 1, "{infos:#?}");
+    assert_eq!(infos[0].agency_code, "CDK-004");
+    let new_site = &planted
+        .iter()
+        .find(|p| p["severity"] == "info")
+        .expect("a planted info")["key"];
+    assert!(
+        infos[0].message.contains(new_site.as_str()),
+        "{}",
+        infos[0].message
+    );
+    // Everything else of May's returns is consolidated.
+    assert_eq!(
+        may.outcome
+            .records
+            .iter()
+            .map(|r| r.agency_code.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3
+    );
 }
 
 fn replace_bytes(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {

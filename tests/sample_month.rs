@@ -19,6 +19,7 @@ fn run(returns: &str, out: &Path) -> (MonthRun, PathBuf) {
         mappings_dir: root().join("mappings/kyoto"),
         returns_dir: root().join(returns),
         month: None,
+        out_dir: Some(out.to_path_buf()),
     };
     let run = consolidate(&cfg).expect("the sample month runs");
     let dir = write_month(&run, out).expect("outputs are written");

@@ -36,6 +36,7 @@ fn run(city: &str) -> MonthRun {
         mappings_dir: root().join("mappings").join(city),
         returns_dir: latest_month_dir(city),
         month: None,
+        out_dir: None,
     };
     consolidate(&cfg).unwrap_or_else(|e| panic!("{city}: {e}"))
 }

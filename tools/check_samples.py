@@ -55,16 +55,24 @@ F3_COLS = {"支援員数": "staff", "継続支援対象者数（月末）": "out
            "新規把握件数": "outreach_new", "訪問・同行件数": "outreach_visits",
            "支援終結件数": "outreach_closed", "支援対象者数（月末）": "participation_active",
            "マッチング件数": "participation_matches", "定着支援件数": "participation_followups",
-           "受入先開拓件数": "participation_hosts_developed"}
+           "受入先開拓件数": "participation_hosts_developed",
+           "支援終結件数（累計）": "outreach_closed_cumulative"}
 F4_COLS = {"開催回数": "sessions", "参加者数（延べ）": "participants",
            "新たに生まれた・充実した地域活動数": "new_activities",
            "地域支え合い活動調整会議を通じて支援した取組数": "coordinated_initiatives",
            "ボランティアセンター相談対応件数": "volunteer_consultations",
-           "つながりを促進する場への参加者数": "connection_participants"}
-# Which optional F4 columns (E–H) each programme fills; all others blank.
-F4_OPTIONAL = {"CDK-004": {"new_activities", "coordinated_initiatives"},
+           "つながりを促進する場への参加者数": "connection_participants",
+           "新たに生まれた・充実した地域活動数（累計）": "new_activities_cumulative",
+           "地域支え合い活動調整会議を通じて支援した取組数（累計）": "coordinated_initiatives_cumulative"}
+# Which optional F4 columns (E–J) each programme fills; all others blank.
+F4_OPTIONAL = {"CDK-004": {"new_activities", "coordinated_initiatives",
+                           "new_activities_cumulative", "coordinated_initiatives_cumulative"},
                "CDK-008": {"volunteer_consultations", "connection_participants"},
-               "CDK-009": {"new_activities"}}
+               "CDK-009": {"new_activities", "new_activities_cumulative"}}
+# Running totals (累計) and the monthly figure each grows by.
+CUMULATIVE = {"outreach_closed_cumulative": "outreach_closed",
+              "new_activities_cumulative": "new_activities",
+              "coordinated_initiatives_cumulative": "coordinated_initiatives"}
 KINDS = {"重層的支援会議": "consent", "支援会議": "no_consent"}
 ISSUES = {"就労", "住居喪失", "精神疾患", "難病", "金銭管理", "家族関係", "ひきこもり", "介護", "子育て"}
 TITLES = {"F1": "包括的相談支援 月次報告（様式F1）", "F2": "多機関協働 月次報告（様式F2）",
@@ -292,7 +300,9 @@ def parse_f2(g: Grid, formulas: Grid | None) -> dict:
 def parse_f3(g: Grid, formulas: Grid | None, areas: list[tuple[str, str]]) -> dict:
     n = g.name
     header = ["区・支所コード", "区・支所名"] + list(F3_COLS)
-    expect([g.text(9, c) for c in range(1, 12)] == header, f"{n}: row 9 header")
+    last_col = 2 + len(F3_COLS)
+    expect([g.text(9, c) for c in range(1, last_col + 2)] == header + [""],
+           f"{n}: row 9 header")
     fig = {}
     for i, (key, name) in enumerate(areas + [("HQ", "統括")]):
         r = 10 + i
@@ -300,7 +310,7 @@ def parse_f3(g: Grid, formulas: Grid | None, areas: list[tuple[str, str]]) -> di
         for j, label in enumerate(F3_COLS):
             fig[(key, F3_COLS[label])] = g.num(r, 3 + j)
     expect(g.text(25, 1) == "合計", f"{n}!A25")
-    for c in range(3, 12):
+    for c in range(3, last_col + 1):
         check_total(g, 25, c, 10, 24, formulas)
     return {"figures": fig}
 
@@ -308,7 +318,9 @@ def parse_f3(g: Grid, formulas: Grid | None, areas: list[tuple[str, str]]) -> di
 def parse_f4(g: Grid, formulas: Grid | None) -> dict:
     n = g.name
     header = ["拠点・活動名", "区・支所"] + list(F4_COLS)
-    expect([g.text(9, c) for c in range(1, 9)] == header, f"{n}: row 9 header")
+    last_col = 2 + len(F4_COLS)
+    expect([g.text(9, c) for c in range(1, last_col + 2)] == header + [""],
+           f"{n}: row 9 header")
     fig, sites, r = {}, [], 10
     while g.text(r, 1) != "合計":
         if not expect(r < 200, f"{n}: no 合計 row"):
@@ -319,7 +331,7 @@ def parse_f4(g: Grid, formulas: Grid | None) -> dict:
             if g.get(r, 3 + j) is not None:
                 fig[(name, F4_COLS[label])] = g.num(r, 3 + j)
         r += 1
-    for c in range(3, 9):
+    for c in range(3, last_col + 1):
         check_total(g, r, c, 10, r - 1, formulas)
     return {"figures": fig, "sites": sites}
 
@@ -565,6 +577,14 @@ def main():
         for site in names:
             present = {m for (s, m) in p["figures"] if s == site}
             expect(present == allowed, f"{code} {site}: metrics {sorted(present)}")
+
+    # Running totals: each at least the month's figure it grows by (April has
+    # no earlier month in the samples to check the full rule against).
+    for code, p in parsed.items():
+        for (key, metric), v in p["figures"].items():
+            if metric in CUMULATIVE:
+                flow = p["figures"].get((key, CUMULATIVE[metric]))
+                expect(flow is not None and v >= flow, f"{code} {key}: {metric} {v} < {flow}")
 
     # meta/2025-04-figures.csv lists exactly the figures read back.
     with open(META, encoding="utf-8", newline="") as f:

@@ -114,6 +114,7 @@ F3_METRICS = [
     ("participation_matches", "マッチング件数", "件"),
     ("participation_followups", "定着支援件数", "件"),
     ("participation_hosts_developed", "受入先開拓件数", "件"),
+    ("outreach_closed_cumulative", "支援終結件数（累計）", "件"),
 ]
 
 # F4 columns (metric, label, unit), from column C.
@@ -124,7 +125,18 @@ F4_METRICS = [
     ("coordinated_initiatives", "地域支え合い活動調整会議を通じて支援した取組数", "件"),
     ("volunteer_consultations", "ボランティアセンター相談対応件数", "件"),
     ("connection_participants", "つながりを促進する場への参加者数", "人"),
+    ("new_activities_cumulative", "新たに生まれた・充実した地域活動数（累計）", "件"),
+    ("coordinated_initiatives_cumulative", "地域支え合い活動調整会議を通じて支援した取組数（累計）", "件"),
 ]
+
+# Running totals (累計) since the plan period began, each with the monthly
+# figure it grows by. Their cells are always typed as plain numbers (no text
+# variant drawn), so adding them left every other cell's variant as it was.
+CUMULATIVE = {
+    "outreach_closed_cumulative": "outreach_closed",
+    "new_activities_cumulative": "new_activities",
+    "coordinated_initiatives_cumulative": "coordinated_initiatives",
+}
 
 F5_HEADERS = ["事業", "分野", "総事業費", "寄付金その他の収入額", "対象経費の実支出額", "単位"]
 
@@ -258,7 +270,7 @@ class Filler:
                fmt: str = NUM_FMT, style: str = "data"):
         """Write an integer, sometimes typed as text; record it as a figure."""
         shown: object = value
-        if self.variants and self.rng.random() < TEXT_NUMBER_SHARE:
+        if self.variants and metric not in CUMULATIVE and self.rng.random() < TEXT_NUMBER_SHARE:
             if value == 0:
                 shown, kind = "-", "dash_zero"
             elif self.rng.random() < 0.5:
@@ -438,7 +450,8 @@ def build_f3(agency=None, month=None, writer=None, rows=None, areas=None,
         else:
             L = get_column_letter(col)
             s.put(last + 1, col, Formula(f"SUM({L}10:{L}{last})", 0), "total", NUM_FMT)
-    s.widths = {"A": 14, "B": 14, **{get_column_letter(c): 13 for c in range(3, 12)}}
+    s.widths = {"A": 14, "B": 14,
+                **{get_column_letter(c): 13 for c in range(3, 3 + len(F3_METRICS))}}
     return s
 
 
@@ -462,7 +475,7 @@ def build_f4(agency=None, month=None, writer=None, sites=None, filler: Filler | 
                 else:
                     filler.number(r, 3 + j, v, unit, name, metric)
         else:
-            for c in range(1, 9):
+            for c in range(1, 3 + len(F4_METRICS)):
                 s.put(r, c, None, "data", NUM_FMT if c >= 3 else "General")
         r += 1
     s.put(r, 1, "合計", "total_label")
@@ -474,7 +487,8 @@ def build_f4(agency=None, month=None, writer=None, sites=None, filler: Filler | 
         else:
             L = get_column_letter(col)
             s.put(r, col, Formula(f"SUM({L}10:{L}{r - 1})", 0), "total", NUM_FMT)
-    s.widths = {"A": 42, "B": 12, **{get_column_letter(c): 16 for c in range(3, 9)}}
+    s.widths = {"A": 42, "B": 12,
+                **{get_column_letter(c): 16 for c in range(3, 3 + len(F4_METRICS))}}
     return s
 
 
@@ -704,6 +718,35 @@ def plan_f3(areas, rng: random.Random) -> dict[str, dict[str, int]]:
     return rows
 
 
+# Where each running total stood at the end of FY2024 (the plan's baselines,
+# spec §5), spread over the rows that report it; new_activities has none.
+CUMULATIVE_BASELINE = {
+    "outreach_closed_cumulative": 256,
+    "coordinated_initiatives_cumulative": 313,
+    "new_activities_cumulative": 0,
+}
+
+
+def add_running_totals(code: str, rows: dict[str, dict]) -> None:
+    """Give every row that reports a flow of CUMULATIVE its 累計: a share of
+    the baseline plus this month's figure. Its own random stream, so adding
+    them changed no other figure. The 統括 row (HQ) closes no cases: 0."""
+    for cumulative, flow in CUMULATIVE.items():
+        keys = [k for k, v in rows.items() if v.get(flow) is not None and k != "HQ"]
+        if not keys:
+            continue
+        rng = rng_for(f"cumulative:{code}:{cumulative}")
+        weights = [rng.randint(1, 10) for _ in keys]
+        total = CUMULATIVE_BASELINE[cumulative]
+        shares = [total * w // sum(weights) for w in weights]
+        for i in range(total - sum(shares)):
+            shares[i % len(shares)] += 1
+        for k, share in zip(keys, shares):
+            rows[k][cumulative] = share + rows[k][flow]
+        if "HQ" in rows and rows["HQ"].get(flow) is not None:
+            rows["HQ"][cumulative] = rows["HQ"][flow]
+
+
 CDK009_ACTIVITIES = [   # (activity, area name)
     ("寺院と連携したつながりの場", "東山区"), ("商店街の空き店舗を活かした居場所", "中京区"),
     ("大学と連携した多世代の学びの場", "左京区"), ("農園を活かした交流活動", "西京区"),
@@ -920,9 +963,13 @@ def main():
                                  for code, n in sorted(received[a.code].items())]
             build_f2(a, month, writer, plan, filler, typed)
         elif a.form == "F3":
-            build_f3(a, month, writer, plan_f3(areas, rng), areas, filler, typed)
+            rows = plan_f3(areas, rng)
+            add_running_totals(a.code, rows)
+            build_f3(a, month, writer, rows, areas, filler, typed)
         elif a.form == "F4":
-            build_f4(a, month, writer, plan_f4(a, areas, rng), filler, typed)
+            sites = plan_f4(a, areas, rng)
+            add_running_totals(a.code, {name: values for name, _, values in sites})
+            build_f4(a, month, writer, sites, filler, typed)
         returns.append((a, stem, filler, extra))
 
     # Fresh output folders (only the generated ones).
@@ -930,10 +977,15 @@ def main():
     month_dir = OUT_DIR / f"{YEAR}-{MONTH:02d}"
     export_dir = OUT_DIR / "csv-exports" / f"{YEAR}-{MONTH:02d}"
     meta_dir = OUT_DIR / "meta"
-    for d in (templates_dir, month_dir, export_dir, meta_dir):
+    for d in (templates_dir, month_dir, export_dir):
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
+    # meta/ also holds tools/make_samples_f5.py's FY*-costs.csv: replace only
+    # this month's side files.
+    meta_dir.mkdir(parents=True, exist_ok=True)
+    for old in meta_dir.glob(f"{YEAR}-{MONTH:02d}-*.csv"):
+        old.unlink()
 
     with tempfile.TemporaryDirectory(prefix="kasane-samples-") as tmp:
         work = Path(tmp)

@@ -50,6 +50,19 @@ impl Location {
         self.sheet.is_empty()
     }
 
+    /// A place as `records.csv` writes it (`source_file`, `source_sheet`,
+    /// `source_cell`), read back; a cell text that is neither A1 nor
+    /// `row N, column M` leaves the place at the sheet (or file).
+    pub fn from_columns(file: &str, sheet: &str, cell: &str) -> Self {
+        let mut loc = Location::file(file).in_sheet(sheet);
+        loc.cell = if sheet.is_empty() {
+            parse_row_column(cell)
+        } else {
+            parse_a1(cell)
+        };
+        loc
+    }
+
     /// The cell in the notation spec §6 asks for: `B12` in a workbook,
     /// `row 12, column 2` (one-based) in a CSV file; empty for a whole file.
     pub fn cell_text(&self) -> String {
@@ -94,9 +107,45 @@ pub fn a1(row: u32, col: u32) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
+/// Zero-based (row, column) of an A1 reference (`B12` → (11, 1)).
+fn parse_a1(text: &str) -> Option<(u32, u32)> {
+    let split = text.find(|c: char| !c.is_ascii_uppercase())?;
+    let (letters, digits) = text.split_at(split);
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let col = letters
+        .bytes()
+        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
+    let row: u32 = digits.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+/// Zero-based (row, column) of `row N, column M` (one-based, CSV places).
+fn parse_row_column(text: &str) -> Option<(u32, u32)> {
+    let (row, col) = text.strip_prefix("row ")?.split_once(", column ")?;
+    let (row, col): (u32, u32) = (row.parse().ok()?, col.parse().ok()?);
+    Some((row.checked_sub(1)?, col.checked_sub(1)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_read_back_from_records_csv_columns() {
+        for loc in [
+            Location::cell("a.xlsx", "F3", 11, 1),
+            Location::cell("a.xlsx", "F3", 0, 27),
+            Location::cell("a.csv", "", 4, 2),
+            Location::file("a.xlsx").in_sheet("F3"),
+        ] {
+            let back = Location::from_columns(&loc.file, &loc.sheet, &loc.cell_text());
+            assert_eq!(back, loc);
+        }
+        let odd = Location::from_columns("a.xlsx", "S", "セル?");
+        assert_eq!(odd, Location::file("a.xlsx").in_sheet("S"));
+    }
 
     #[test]
     fn a1_notation_covers_multi_letter_columns() {

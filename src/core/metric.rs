@@ -66,14 +66,19 @@ impl fmt::Display for Form {
     }
 }
 
-/// Whether a figure counts events in the month (sums over months) or is a
-/// head count at month end (never summed over months).
+/// Whether a figure counts events in the month (sums over months), is a
+/// head count at month end, or a running total (neither is summed over months).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// Events in the month: sums over months and agencies.
     Flow,
     /// A stock (実人数 carried over, 月末, staff): the year shows the last month.
     Stock,
+    /// A running total (累計) of a flow since the plan period began: it grows
+    /// each month by that month's flow ([`Metric::accumulates`]) and, like a
+    /// stock, the year shows the last month. It sums over agencies and keys
+    /// (the city's 累計 is the sum of the agencies'), never over months.
+    Cumulative,
 }
 
 macro_rules! metrics {
@@ -136,12 +141,29 @@ metrics! {
     TotalCost => ("total_cost", F5, 0, Flow, "総事業費"),
     OtherIncome => ("other_income", F5, 0, Flow, "寄付金その他の収入額"),
     EligibleExpenditure => ("eligible_expenditure", F5, 0, Flow, "対象経費の実支出額"),
+    // Running totals (累計) the plan's indicators are stated in (spec §5); added
+    // at the end so the codes and order above stay as spec §6 lists them.
+    OutreachClosedCumulative => ("outreach_closed_cumulative", F3, 4, Cumulative, "支援終結件数（累計）"),
+    NewActivitiesCumulative => ("new_activities_cumulative", F4, 3, Cumulative, "新たに生まれた・充実した地域活動数（累計）"),
+    CoordinatedInitiativesCumulative => ("coordinated_initiatives_cumulative", F4, 3, Cumulative, "地域支え合い活動調整会議を通じて支援した取組等の数（累計）"),
 }
 
 impl Metric {
     /// Looks a metric up by its interface code.
     pub fn from_code(code: &str) -> Option<Metric> {
         Metric::ALL.iter().copied().find(|m| m.code() == code)
+    }
+
+    /// For a running total (累計), the monthly flow it grows by; `None` for
+    /// every other metric. The `cumulative_mismatch` rule checks
+    /// 累計(M) = 累計(M−1) + flow(M) with this pairing.
+    pub fn accumulates(self) -> Option<Metric> {
+        match self {
+            Metric::OutreachClosedCumulative => Some(Metric::OutreachClosed),
+            Metric::NewActivitiesCumulative => Some(Metric::NewActivities),
+            Metric::CoordinatedInitiativesCumulative => Some(Metric::CoordinatedInitiatives),
+            _ => None,
+        }
     }
 }
 
@@ -245,5 +267,23 @@ mod tests {
                 "participation_active"
             ]
         );
+    }
+
+    #[test]
+    fn every_running_total_accumulates_a_flow_of_its_own_form() {
+        for m in Metric::ALL {
+            match m.accumulates() {
+                Some(flow) => {
+                    assert_eq!(m.kind(), Kind::Cumulative, "{m}");
+                    assert_eq!(flow.kind(), Kind::Flow, "{m}");
+                    assert_eq!(
+                        (flow.form(), flow.project()),
+                        (m.form(), m.project()),
+                        "{m}"
+                    );
+                }
+                None => assert_ne!(m.kind(), Kind::Cumulative, "{m}"),
+            }
+        }
     }
 }

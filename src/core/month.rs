@@ -49,6 +49,26 @@ impl YearMonth {
         }
     }
 
+    /// The month before this one.
+    ///
+    /// ```
+    /// use kasane::core::YearMonth;
+    /// assert_eq!(YearMonth::new(2025, 1).unwrap().prev(), YearMonth::new(2024, 12).unwrap());
+    /// ```
+    pub fn prev(self) -> YearMonth {
+        if self.month == 1 {
+            YearMonth {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            YearMonth {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     /// `2025年4月`, for Japanese text.
     pub fn ja(self) -> String {
         format!("{}年{}月", self.year, self.month)

@@ -6,9 +6,11 @@
 //! every rule of [`RULES`] looks at the whole month and adds findings. A rule
 //! lives in one module; adding one means adding it to [`RULES`].
 //!
-//! The reconciler reads no files: it sees only normalized returns and the
-//! registry.
+//! The reconciler reads no files: it sees only normalized returns, the
+//! registry and, for running totals (累計), the month before as the pipeline
+//! loaded it from `out/` ([`PriorMonth`]).
 
+pub mod cumulative;
 pub mod figures;
 pub mod meetings;
 pub mod referrals;
@@ -18,6 +20,7 @@ pub mod waivers;
 
 use crate::core::{Agency, CaseRow, Finding, Form, Metric, Record, Registry, YearMonth};
 use crate::normalize::Return;
+pub use cumulative::{PriorFigure, PriorFigures, PriorMonth};
 use std::collections::HashMap;
 use std::ops::Range;
 pub use submission::{Status, UnitStatus};
@@ -46,6 +49,8 @@ pub struct Month<'a> {
     pub records: Vec<Record>,
     /// The consolidated case list.
     pub cases: Vec<CaseRow>,
+    /// The month before, for running totals.
+    pub previous: &'a PriorMonth,
     /// Where each accepted agency's records and cases sit: one accepted
     /// return per agency makes them contiguous, so rules look an agency up
     /// without scanning the month.
@@ -95,6 +100,7 @@ pub const RULES: &[(&str, RuleFn)] = &[
     ("figures", figures::check),
     ("referrals", referrals::check),
     ("meetings", meetings::check),
+    ("cumulative", cumulative::check),
 ];
 
 /// The month, reconciled.
@@ -120,9 +126,20 @@ pub fn yearly_costs_form(a: &Agency) -> Option<Form> {
     a.reports.then_some(Form::F5)
 }
 
-/// Reconciles a month's returns.
+/// Reconciles a month's returns, knowing nothing of the month before (its
+/// running totals are then reported as not checked).
 pub fn reconcile(month: YearMonth, registry: &Registry, returns: &[Return]) -> Outcome {
-    reconcile_for(month, registry, returns, &monthly_form)
+    reconcile_after(month, registry, returns, &PriorMonth::not_given(month))
+}
+
+/// Reconciles a month's returns, with the month before as consolidated earlier.
+pub fn reconcile_after(
+    month: YearMonth,
+    registry: &Registry,
+    returns: &[Return],
+    previous: &PriorMonth,
+) -> Outcome {
+    reconcile_for(month, registry, returns, &monthly_form, previous)
 }
 
 /// Reconciles returns against the form each unit owes (`expected_form`):
@@ -133,6 +150,7 @@ pub fn reconcile_for(
     registry: &Registry,
     returns: &[Return],
     expected_form: &dyn Fn(&Agency) -> Option<Form>,
+    previous: &PriorMonth,
 ) -> Outcome {
     let mut findings = Vec::new();
     let sub = submission::decide(month, registry, returns, expected_form, &mut findings);
@@ -152,6 +170,7 @@ pub fn reconcile_for(
         held_back: sub.held_back,
         records,
         cases,
+        previous,
         spans,
     };
     for (_, rule) in RULES {
@@ -230,7 +249,8 @@ pub(crate) mod testing {
         YearMonth::new(2025, 4).expect("valid month")
     }
 
-    /// Agencies named `HUB-*` report F2, every other one F1; all in area A1.
+    /// Agencies named `HUB-*` report F2, `SWC-*` F3, `COM-*` F4, every
+    /// other one F1; all in area A1.
     pub fn registry(codes: &[&str]) -> Registry {
         let areas = vec![Area {
             code: "A1".into(),
@@ -250,6 +270,10 @@ pub(crate) mod testing {
                 operation: String::new(),
                 form: Some(if c.starts_with("HUB") {
                     Form::F2
+                } else if c.starts_with("SWC") {
+                    Form::F3
+                } else if c.starts_with("COM") {
+                    Form::F4
                 } else {
                     Form::F1
                 }),
@@ -294,6 +318,11 @@ pub(crate) mod testing {
             }
             self
         }
+    }
+
+    /// A return of any form with these (key, metric, value) figures.
+    pub fn return_of(code: &str, form: Form, figs: &[(&str, &str, u64)]) -> Return {
+        empty_return(code, form).with_figures(figs)
     }
 
     pub fn f1_return(code: &str, figs: &[(&str, &str, u64)]) -> Return {
@@ -341,6 +370,15 @@ pub(crate) mod testing {
 
     pub fn run_rules(returns: &[Return], codes: &[&str]) -> Vec<Finding> {
         super::reconcile(april(), &registry(codes), returns).findings
+    }
+
+    /// [`run_rules`] with the month before known.
+    pub fn run_rules_after(
+        returns: &[Return],
+        codes: &[&str],
+        previous: &super::PriorMonth,
+    ) -> Vec<Finding> {
+        super::reconcile_after(april(), &registry(codes), returns, previous).findings
     }
 
     /// The one finding of a rule; fails listing all findings otherwise.

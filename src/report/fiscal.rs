@@ -4,15 +4,16 @@
 //! there to a cell in a return.
 //!
 //! Sheets: 概要 (months present, missing, with open errors), 事業別・分野別
-//! (project × field × metric by month and for the year; stocks show the last
-//! month's value and say which month), 提出状況 (unit × month), 事業費・交付額
-//! (F5 costs and the grant computation by part, rates and base amounts from
-//! `grant.toml`), 評価指標, 免除一覧 (waivers, with reasons and approvers).
+//! (project × field × metric by month and for the year; stocks and running
+//! totals (累計) show the last month's value and say which month), 提出状況
+//! (unit × month), 事業費・交付額 (F5 costs and the grant computation by
+//! part, rates and base amounts from `grant.toml`), 評価指標, 免除一覧
+//! (waivers, with reasons and approvers).
 
 use super::style::{new_workbook, printable, Styles};
 use super::{io_err, write_atomically, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
-use crate::core::{Metric, Severity, YearMonth};
+use crate::core::{Location, Metric, Severity, YearMonth};
 use crate::mapping::Mappings;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +34,8 @@ pub struct FigureRow {
     pub metric: Metric,
     /// Value.
     pub value: u64,
+    /// The cell it came from (`source_file`, `source_sheet`, `source_cell`).
+    pub source: Location,
 }
 
 /// One finding of a month's `findings.csv`.
@@ -175,6 +178,11 @@ pub(super) fn read_records(records: &Path, month: YearMonth) -> Result<Vec<Figur
             value: get(&r, "value")
                 .parse()
                 .map_err(|_| "value が整数ではありません".to_string())?,
+            source: Location::from_columns(
+                &get(&r, "source_file"),
+                &get(&r, "source_sheet"),
+                &get(&r, "source_cell"),
+            ),
         });
     }
     Ok(figures)
@@ -425,18 +433,25 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                     &st.text,
                 )?;
             }
-            Kind::Stock => {
+            // Neither a stock nor a running total adds up over months: the
+            // year shows the last month reported, and says which.
+            kind @ (Kind::Stock | Kind::Cumulative) => {
                 let (last_month, last) = by_month
                     .iter()
                     .next_back()
                     .map(|(m, v)| (*m, *v))
                     .unwrap_or((months[0], 0));
                 ws.write_number_with_format(r, 16, last as f64, &st.total_num)?;
+                let what = if kind == Kind::Stock {
+                    "時点値"
+                } else {
+                    "累計"
+                };
                 ws.write_string_with_format(
                     r,
                     17,
                     format!(
-                        "時点値: {}末の値（月の合計ではない）{}",
+                        "{what}: {}末の値（月の合計ではない）{}",
                         last_month.ja(),
                         if persons { "・機関の合計" } else { "" }
                     ),

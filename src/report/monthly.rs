@@ -355,10 +355,10 @@ fn project_sheet(
         ws.write_string_with_format(head_row, c as u16, *h, &st.head)?;
     }
     for (i, m) in metrics.iter().enumerate() {
-        let label = if m.kind() == Kind::Stock {
-            format!("{}\n（時点値）", m.name_ja())
-        } else {
-            m.name_ja().to_string()
+        // A running total's name already says 累計; only stocks need the note.
+        let label = match m.kind() {
+            Kind::Stock => format!("{}\n（時点値）", m.name_ja()),
+            Kind::Flow | Kind::Cumulative => m.name_ja().to_string(),
         };
         ws.write_string_with_format(head_row, first_metric + i as u16, label, &st.head)?;
         ws.set_column_width(first_metric + i as u16, 14)?;
