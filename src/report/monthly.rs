@@ -219,10 +219,10 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
         "ファイル",
         "指摘件数",
     ];
-    for (c, (h, w)) in heads.iter().zip([12, 44, 6, 16, 40, 9]).enumerate() {
+    for (c, h) in heads.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &st.head)?;
-        ws.set_column_width(c as u16, w)?;
     }
+    let mut widths = TextWidths::new(&heads);
     for (i, s) in run.outcome.statuses.iter().enumerate() {
         let r = 1 + i as u32;
         let fmt = if matches!(
@@ -239,7 +239,17 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
         ws.write_string_with_format(r, 3, s.status.name_ja(), fmt)?;
         ws.write_string_with_format(r, 4, s.files.join("\n"), &st.text)?;
         ws.write_number_with_format(r, 5, s.findings as f64, &st.num)?;
+        for (c, text) in [&s.agency_code, &s.agency_name, &s.form, s.status.name_ja()]
+            .into_iter()
+            .enumerate()
+        {
+            widths.see(c, text);
+        }
+        for f in &s.files {
+            widths.see(4, f);
+        }
     }
+    widths.apply(ws)?;
     ws.autofilter(
         0,
         0,
