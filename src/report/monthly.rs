@@ -34,6 +34,12 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     // Fixed from the month: the same inputs give the same bytes.
     let next = run.month.next();
     let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
+    // Deflate level 2 instead of rust_xlsxwriter's default 6: on a large month
+    // deflating the parts (明細 above all) was about half of the write stage,
+    // and level 2 takes less than half as long for a file about a quarter
+    // larger (20× bench month: 3.9 → 5.0 MB; BENCHMARKS.md). The parts' XML
+    // is the same at any level.
+    wb.set_zip_compression_level(2);
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!(
@@ -53,7 +59,7 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     indicators(wb.add_worksheet(), run, history, &st)?;
     findings(wb.add_worksheet(), run, &st)?;
     // The largest sheet: rows are streamed to disk as they are written.
-    details(wb.add_worksheet_with_constant_memory(), run, &st)?;
+    details(wb.add_worksheet_with_constant_memory()?, run, &st)?;
     wb.save_to_buffer()
 }
 
