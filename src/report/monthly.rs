@@ -548,11 +548,17 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
     Ok(())
 }
 
+/// 明細 is for people: one row per record with where it came from. The
+/// machine-readable copy is records.csv (same records, same order, every
+/// column). Two of records.csv's columns are left out here because they
+/// repeat what is on every row: the month (the whole workbook is one month,
+/// named in its title and in 概要) and the metric's code next to its name.
+/// On a large month this sheet is most of the workbook, and every column costs
+/// XML and deflate time in proportion (BENCHMARKS.md).
 fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("明細")?;
     printable(ws);
     let heads = [
-        "年月",
         "機関コード",
         "区域",
         "事業",
@@ -560,7 +566,6 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         "様式",
         "キー",
         "指標",
-        "指標名",
         "値",
         "ファイル",
         "シート",
@@ -568,7 +573,7 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
     ];
     for (c, (h, w)) in heads
         .iter()
-        .zip([9, 11, 10, 5, 8, 5, 22, 26, 30, 8, 28, 8, 16])
+        .zip([11, 10, 5, 8, 5, 22, 30, 8, 28, 8, 16])
         .enumerate()
     {
         ws.write_string_with_format(0, c as u16, *h, &st.head)?;
@@ -576,19 +581,17 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
     }
     for (i, rec) in run.outcome.records.iter().enumerate() {
         let r = 1 + i as u32;
-        ws.write_string(r, 0, rec.month.to_string())?;
-        ws.write_string(r, 1, &rec.agency_code)?;
-        ws.write_string(r, 2, &rec.area_code)?;
-        ws.write_number(r, 3, f64::from(rec.project))?;
-        ws.write_string(r, 4, field_name_ja(&rec.field))?;
-        ws.write_string(r, 5, rec.form.code())?;
-        ws.write_string(r, 6, &rec.key)?;
-        ws.write_string(r, 7, rec.metric.code())?;
-        ws.write_string(r, 8, rec.metric.name_ja())?;
-        ws.write_number(r, 9, rec.value as f64)?;
-        ws.write_string(r, 10, &rec.source.file)?;
-        ws.write_string(r, 11, &rec.source.sheet)?;
-        ws.write_string(r, 12, rec.source.cell_text())?;
+        ws.write_string(r, 0, &rec.agency_code)?;
+        ws.write_string(r, 1, &rec.area_code)?;
+        ws.write_number(r, 2, f64::from(rec.project))?;
+        ws.write_string(r, 3, field_name_ja(&rec.field))?;
+        ws.write_string(r, 4, rec.form.code())?;
+        ws.write_string(r, 5, &rec.key)?;
+        ws.write_string(r, 6, rec.metric.name_ja())?;
+        ws.write_number(r, 7, rec.value as f64)?;
+        ws.write_string(r, 8, &rec.source.file)?;
+        ws.write_string(r, 9, &rec.source.sheet)?;
+        ws.write_string(r, 10, rec.source.cell_text())?;
     }
     ws.autofilter(
         0,
