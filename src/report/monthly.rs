@@ -50,16 +50,38 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
             .set_author("kasane")
             .set_creation_datetime(&created),
     );
-    summary(wb.add_worksheet(), run, &st)?;
-    submissions(wb.add_worksheet(), run, &st)?;
-    for form in [Form::F1, Form::F2, Form::F3, Form::F4] {
-        form_sheet(wb.add_worksheet(), run, form, &st)?;
+    // 明細 is most of the work (one row per record) and the other sheets do
+    // not depend on it, so it is filled on one thread while the others are
+    // built on the other. 明細 streams its rows to a temporary file and takes
+    // its cell formats from the workbook's table as it writes them; the other
+    // sheets keep theirs until the workbook is saved, so the formats are
+    // numbered in the same order whichever thread finishes first.
+    let mut details_ws = wb.new_worksheet_with_constant_memory()?;
+    let (details_done, sheets) = rayon::join(
+        || details(&mut details_ws, run, &st),
+        || -> Result<Vec<Worksheet>, XlsxError> {
+            let sheet = |fill: &dyn Fn(&mut Worksheet) -> Result<(), XlsxError>| {
+                let mut ws = Worksheet::new();
+                fill(&mut ws).map(|()| ws)
+            };
+            let mut sheets = vec![
+                sheet(&|ws| summary(ws, run, &st))?,
+                sheet(&|ws| submissions(ws, run, &st))?,
+            ];
+            for form in [Form::F1, Form::F2, Form::F3, Form::F4] {
+                sheets.push(sheet(&|ws| form_sheet(ws, run, form, &st))?);
+            }
+            sheets.push(sheet(&|ws| by_area(ws, run, &st))?);
+            sheets.push(sheet(&|ws| indicators(ws, run, history, &st))?);
+            sheets.push(sheet(&|ws| findings(ws, run, &st))?);
+            Ok(sheets)
+        },
+    );
+    details_done?;
+    for ws in sheets? {
+        wb.push_worksheet(ws);
     }
-    by_area(wb.add_worksheet(), run, &st)?;
-    indicators(wb.add_worksheet(), run, history, &st)?;
-    findings(wb.add_worksheet(), run, &st)?;
-    // The largest sheet: rows are streamed to disk as they are written.
-    details(wb.add_worksheet_with_constant_memory()?, run, &st)?;
+    wb.push_worksheet(details_ws);
     wb.save_to_buffer()
 }
 
