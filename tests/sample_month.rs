@@ -332,20 +332,28 @@ fn workbook_figures_equal_the_records() {
     }
     assert_eq!(checked, 85 * 8, "85 F1 agencies × 8 metrics");
 
-    // 明細: one row per record, same values in the same order.
+    // 明細: one row per record, same values in the same order, each with its
+    // source file, sheet and cell (the month and the metric's code are only
+    // in records.csv).
     let details = wb.worksheet_range("明細").expect("明細");
     assert_eq!(details.height(), records.len() + 1);
+    assert_eq!(details.width(), 11);
     for (i, rec) in records.iter().enumerate() {
         let row = i as u32 + 1;
-        assert_eq!(cell_text(&details, row, 1), rec["agency_code"]);
-        assert_eq!(cell_text(&details, row, 7), rec["metric"]);
+        assert_eq!(cell_text(&details, row, 0), rec["agency_code"]);
+        assert_eq!(cell_text(&details, row, 1), rec["area_code"]);
+        assert_eq!(cell_text(&details, row, 5), rec["key"]);
+        let metric = kasane::core::Metric::from_code(&rec["metric"]).expect("metric code");
+        assert_eq!(cell_text(&details, row, 6), metric.name_ja());
         assert_eq!(
-            cell_number(&details, row, 9).to_string(),
+            cell_number(&details, row, 7).to_string(),
             rec["value"],
             "明細 row {}",
             row + 1
         );
-        assert_eq!(cell_text(&details, row, 12), rec["source_cell"]);
+        assert_eq!(cell_text(&details, row, 8), rec["source_file"]);
+        assert_eq!(cell_text(&details, row, 9), rec["source_sheet"]);
+        assert_eq!(cell_text(&details, row, 10), rec["source_cell"]);
     }
 }
 

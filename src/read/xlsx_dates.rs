@@ -218,8 +218,61 @@ fn a1_position(a1: &str) -> Option<(u32, u32)> {
 }
 
 /// Indexes of `cellXfs` whose number format is a date calamine misses.
+/// `styles.xml` parts up to this size (inflated) are remembered with their
+/// date styles; real ones are a few KiB.
+const STYLES_CACHE_PART_BYTES: u64 = 256 * 1024;
+/// Parts remembered per thread; the cache is emptied when it is full, so it
+/// stays under a few MiB whatever the returns hold.
+const STYLES_CACHE_ENTRIES: usize = 64;
+
+thread_local! {
+    /// Date styles of the `styles.xml` parts already read on this thread,
+    /// keyed by the part's whole text. Agencies fill in the same few
+    /// templates (7 distinct parts in the 65 workbooks of the sample month),
+    /// and parsing the part was most of [`MissedDates::load`].
+    static DATE_STYLES: std::cell::RefCell<HashMap<Vec<u8>, Option<HashSet<u32>>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
 fn date_styles(zip: &mut Zip<'_>) -> Option<HashSet<u32>> {
-    let mut xml = member(zip, "xl/styles.xml")?;
+    let mut file = zip.by_name("xl/styles.xml").ok()?;
+    if file.size() > STYLES_CACHE_PART_BYTES {
+        // Not worth remembering: streamed as before.
+        drop(file);
+        return parse_date_styles(&mut member(zip, "xl/styles.xml")?);
+    }
+    let mut part = Vec::with_capacity(file.size() as usize);
+    file.by_ref()
+        .take(STYLES_CACHE_PART_BYTES + 1)
+        .read_to_end(&mut part)
+        .ok()?;
+    let parse = |part: &[u8]| {
+        let mut xml = XmlReader::from_reader(part);
+        xml.config_mut().trim_text(false);
+        parse_date_styles(&mut xml)
+    };
+    if part.len() as u64 > STYLES_CACHE_PART_BYTES {
+        // Larger than declared: streamed as any large part is.
+        drop(file);
+        return parse_date_styles(&mut member(zip, "xl/styles.xml")?);
+    }
+    DATE_STYLES.with(|cache| {
+        if let Some(styles) = cache.borrow().get(&part) {
+            return styles.clone();
+        }
+        let styles = parse(&part);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= STYLES_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(part, styles.clone());
+        styles
+    })
+}
+
+/// The style indexes whose number format is a date calamine misses, from a
+/// `styles.xml` part; `None` when its XML is malformed.
+fn parse_date_styles<R: std::io::BufRead>(xml: &mut XmlReader<R>) -> Option<HashSet<u32>> {
     let mut custom: HashMap<u32, String> = HashMap::new();
     let mut xf_formats: Vec<u32> = Vec::new();
     let mut in_cell_xfs = false;
@@ -713,5 +766,42 @@ mod tests {
         ));
         assert!(none("<worksheet><sheetData><row><c r=\"A1\"><v>1</v>"));
         assert!(!none("<worksheet><!-- <c> --><sheetData/></worksheet>"));
+    }
+
+    /// The remembered date styles are those the part's own parse gives, for
+    /// every `.xlsx` of the test files, read twice (the second time from the
+    /// cache) and in turn, so that parts alike and different share it.
+    #[test]
+    fn remembered_styles_are_the_parsed_ones() {
+        let mut seen = 0;
+        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if !name.starts_with('.') && name != "target" {
+                        dirs.push(path);
+                    }
+                    continue;
+                }
+                if !name.ends_with(".xlsx") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let Ok(mut zip) = Zip::new(Cursor::new(bytes.as_slice())) else {
+                    continue;
+                };
+                let parsed = member(&mut zip, "xl/styles.xml")
+                    .and_then(|mut xml| parse_date_styles(&mut xml));
+                assert_eq!(date_styles(&mut zip), parsed, "{}", path.display());
+                assert_eq!(date_styles(&mut zip), parsed, "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} workbooks found");
     }
 }

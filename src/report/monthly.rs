@@ -20,7 +20,7 @@ use crate::core::{Form, Metric, Record, Severity};
 use crate::mapping::indicators::IndicatorKind;
 use crate::pipeline::MonthRun;
 use crate::report::history::History;
-use crate::report::style::{new_workbook, printable, Styles, TextWidths};
+use crate::report::style::{japanese_default, new_workbook, printable, Styles, TextWidths};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,6 +34,12 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     // Fixed from the month: the same inputs give the same bytes.
     let next = run.month.next();
     let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
+    // Deflate level 2 instead of rust_xlsxwriter's default 6: on a large month
+    // deflating the parts (明細 above all) was about half of the write stage,
+    // and level 2 takes less than half as long for a file about a quarter
+    // larger (20× bench month: 3.9 → 5.0 MB; BENCHMARKS.md). The parts' XML
+    // is the same at any level.
+    wb.set_zip_compression_level(2);
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!(
@@ -44,22 +50,51 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
             .set_author("kasane")
             .set_creation_datetime(&created),
     );
-    summary(wb.add_worksheet(), run, &st)?;
-    submissions(wb.add_worksheet(), run, &st)?;
-    let mut names = Vec::new();
-    for (project, _) in PROJECTS {
-        names.extend(project_sheet(wb.add_worksheet(), run, *project, &st)?);
+    // 明細 is most of the work (one row per record) and the other sheets do
+    // not depend on it, so it is filled on one thread while the others are
+    // built on the other. 明細 streams its rows to a temporary file and takes
+    // its cell formats from the workbook's table as it writes them; the other
+    // sheets keep theirs until the workbook is saved, so the formats are
+    // numbered in the same order whichever thread finishes first.
+    let mut details_ws = wb.new_worksheet_with_constant_memory()?;
+    japanese_default(&mut details_ws)?;
+    type Sheets = (Vec<Worksheet>, Vec<(Metric, String)>);
+    let (details_done, sheets) = rayon::join(
+        || details(&mut details_ws, run, &st),
+        || -> Result<Sheets, XlsxError> {
+            let sheet = |fill: &mut dyn FnMut(&mut Worksheet) -> Result<(), XlsxError>| {
+                let mut ws = Worksheet::new();
+                japanese_default(&mut ws)?;
+                fill(&mut ws).map(|()| ws)
+            };
+            let mut sheets = vec![
+                sheet(&mut |ws| summary(ws, run, &st))?,
+                sheet(&mut |ws| submissions(ws, run, &st))?,
+            ];
+            let mut names = Vec::new();
+            for (project, _) in PROJECTS {
+                sheets.push(sheet(&mut |ws| {
+                    names.extend(project_sheet(ws, run, *project, &st)?);
+                    Ok(())
+                })?);
+            }
+            sheets.push(sheet(&mut |ws| by_area(ws, run, &st))?);
+            sheets.push(sheet(&mut |ws| indicators(ws, run, history, &st))?);
+            sheets.push(sheet(&mut |ws| findings(ws, run, &st))?);
+            Ok((sheets, names))
+        },
+    );
+    details_done?;
+    let (sheets, names) = sheets?;
+    for ws in sheets {
+        wb.push_worksheet(ws);
     }
+    wb.push_worksheet(details_ws);
     // A name per total (合計_consultations …) that other workbooks and
     // finance's checks can refer to, whichever row the total lands on.
     for (metric, cell) in names {
         wb.define_name(format!("合計_{}", metric.code()), &cell)?;
     }
-    by_area(wb.add_worksheet(), run, &st)?;
-    indicators(wb.add_worksheet(), run, history, &st)?;
-    findings(wb.add_worksheet(), run, &st)?;
-    // The largest sheet: rows are streamed to disk as they are written.
-    details(wb.add_worksheet_with_constant_memory()?, run, &st)?;
     wb.save_to_buffer()
 }
 
@@ -636,11 +671,17 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
     Ok(())
 }
 
+/// 明細 is for people: one row per record with where it came from. The
+/// machine-readable copy is records.csv (same records, same order, every
+/// column). Two of records.csv's columns are left out here because they
+/// repeat what is on every row: the month (the whole workbook is one month,
+/// named in its title and in 概要) and the metric's code next to its name.
+/// On a large month this sheet is most of the workbook, and every column costs
+/// XML and deflate time in proportion (BENCHMARKS.md).
 fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("明細")?;
     printable(ws);
     let heads = [
-        "年月",
         "機関コード",
         "区域",
         "事業",
@@ -648,7 +689,6 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         "様式",
         "キー",
         "指標",
-        "指標名",
         "値",
         "ファイル",
         "シート",
@@ -656,7 +696,7 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
     ];
     for (c, (h, w)) in heads
         .iter()
-        .zip([9, 11, 10, 5, 8, 5, 22, 26, 30, 8, 28, 8, 16])
+        .zip([11, 10, 5, 8, 5, 22, 30, 8, 28, 8, 16])
         .enumerate()
     {
         ws.write_string_with_format(0, c as u16, *h, &st.head)?;
@@ -664,19 +704,17 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
     }
     for (i, rec) in run.outcome.records.iter().enumerate() {
         let r = 1 + i as u32;
-        ws.write_string(r, 0, rec.month.to_string())?;
-        ws.write_string(r, 1, &rec.agency_code)?;
-        ws.write_string(r, 2, &rec.area_code)?;
-        ws.write_number(r, 3, f64::from(rec.project))?;
-        ws.write_string(r, 4, field_name_ja(&rec.field))?;
-        ws.write_string(r, 5, rec.form.code())?;
-        ws.write_string(r, 6, &rec.key)?;
-        ws.write_string(r, 7, rec.metric.code())?;
-        ws.write_string(r, 8, rec.metric.name_ja())?;
-        ws.write_number(r, 9, rec.value as f64)?;
-        ws.write_string(r, 10, &rec.source.file)?;
-        ws.write_string(r, 11, &rec.source.sheet)?;
-        ws.write_string(r, 12, rec.source.cell_text())?;
+        ws.write_string(r, 0, &rec.agency_code)?;
+        ws.write_string(r, 1, &rec.area_code)?;
+        ws.write_number(r, 2, f64::from(rec.project))?;
+        ws.write_string(r, 3, field_name_ja(&rec.field))?;
+        ws.write_string(r, 4, rec.form.code())?;
+        ws.write_string(r, 5, &rec.key)?;
+        ws.write_string(r, 6, rec.metric.name_ja())?;
+        ws.write_number(r, 7, rec.value as f64)?;
+        ws.write_string(r, 8, &rec.source.file)?;
+        ws.write_string(r, 9, &rec.source.sheet)?;
+        ws.write_string(r, 10, rec.source.cell_text())?;
     }
     ws.autofilter(
         0,

@@ -17,6 +17,12 @@ fn base() -> Format {
         .set_font_charset(SHIFT_JIS_CHARSET)
 }
 
+/// Gives a worksheet made apart from its workbook (to be filled on another
+/// thread) the same default format as [`new_workbook`].
+pub(super) fn japanese_default(ws: &mut rust_xlsxwriter::Worksheet) -> Result<(), XlsxError> {
+    ws.set_default_format(&base(), 18, 72).map(|_| ())
+}
+
 /// A new workbook whose default cell format (and so blank cells, row heights
 /// and the default column width) uses the Japanese font. rust_xlsxwriter
 /// documents 18 px rows and 72 px columns for ＭＳ Ｐゴシック 11.
