@@ -36,9 +36,9 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
     let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
     // Deflate level 2 instead of rust_xlsxwriter's default 6: on a large month
     // deflating the parts (明細 above all) was about half of the write stage,
-    // and level 2 takes less than half as long for a file about a quarter
-    // larger (20× bench month: 3.9 → 5.0 MB; BENCHMARKS.md). The parts' XML
-    // is the same at any level.
+    // and level 2 takes less than half as long for a somewhat larger file
+    // (the 20× bench month's workbook: 4.3 MB; BENCHMARKS.md). The parts'
+    // XML is the same at any level.
     wb.set_zip_compression_level(2);
     wb.set_properties(
         &DocProperties::new()
@@ -320,6 +320,7 @@ fn metrics_of_project(records: &[&Record], project: u8) -> Vec<Metric> {
 /// where the form reports them so), a 合計 row, then subtotals by field and by
 /// area as SUMIF formulas over the rows above. Every formula carries its
 /// result, computed here from the same records.
+///
 /// Returns each metric's total cell as an absolute reference.
 fn project_sheet(
     ws: &mut Worksheet,
@@ -496,7 +497,7 @@ fn project_sheet(
                 let formula = Formula::new(format!(
                     "=SUMIF({},\"{}\",{})",
                     absolute_range(criteria_col, first_data, last_data),
-                    label.replace('"', "\"\""),
+                    sumif_criterion(label),
                     column_range(c, first_data, last_data)
                 ))
                 .set_result(v.to_string());
@@ -508,6 +509,27 @@ fn project_sheet(
     }
     ws.set_freeze_panes(head_row + 1, 2)?;
     Ok(totals)
+}
+
+/// `label` as a SUMIF criterion that matches exactly that text: SUMIF reads
+/// `*`, `?` and `~` as wildcards and a leading `<`, `>` or `=` as a
+/// comparison, and the formula quotes it, so `"` doubles.
+fn sumif_criterion(label: &str) -> String {
+    let mut out = String::new();
+    if label.starts_with(['<', '>', '=']) {
+        out.push('=');
+    }
+    for ch in label.chars() {
+        match ch {
+            '*' | '?' | '~' => {
+                out.push('~');
+                out.push(ch);
+            }
+            '"' => out.push_str("\"\""),
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
 /// `E5:E40`: one column from the first to the last row (0-based rows).
@@ -810,4 +832,20 @@ fn indicators(
         };
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sumif_criteria_match_their_text_exactly() {
+        assert_eq!(sumif_criterion("C01/C02"), "C01/C02");
+        assert_eq!(sumif_criterion("高齢"), "高齢");
+        assert_eq!(sumif_criterion("a*b?c~"), "a~*b~?c~~");
+        assert_eq!(sumif_criterion(">5"), "=>5");
+        assert_eq!(sumif_criterion("say \"hi\""), "say \"\"hi\"\"");
+        assert_eq!(column_range(4, 4, 39), "E5:E40");
+        assert_eq!(absolute_range(2, 4, 39), "$C$5:$C$40");
+    }
 }
