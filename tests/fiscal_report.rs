@@ -110,3 +110,95 @@ fn fiscal_year_report_carries_the_consolidated_month() {
         text(&costs, 4, 0)
     );
 }
+
+/// Two consolidated months (the April samples, and May from the running-total
+/// fixtures, where only three units report): every cell of 事業別・分野別
+/// equals the sums of that month's records.csv, read here with csv; the year
+/// adds flows over the months and shows a stock's or running total's last
+/// month, named in the note.
+#[test]
+fn every_figure_of_the_year_is_the_sum_of_its_months_records() {
+    let out = tempfile::tempdir().expect("tempdir");
+    for returns in ["samples/kyoto/2025-04", "tests/fixtures/cumulative/2025-05"] {
+        let cfg = RunConfig {
+            mappings_dir: root().join("mappings/kyoto"),
+            returns_dir: root().join(returns),
+            month: None,
+            out_dir: Some(out.path().to_path_buf()),
+        };
+        let run = consolidate(&cfg).expect("runs");
+        write_month(&run, out.path()).expect("month written");
+    }
+    let mappings = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
+    let (path, data) = fiscal::write(out.path(), 2025, &mappings, None).expect("report written");
+    assert_eq!(data.months.len(), 2);
+    assert_eq!(data.missing.len(), 10, "June to March are named as missing");
+
+    // (project, field, metric) → month → sum, from each records.csv.
+    let mut want: BTreeMap<(String, String, String), BTreeMap<u32, u64>> = BTreeMap::new();
+    for (month, col) in [("2025-04", 4u32), ("2025-05", 5)] {
+        let mut rdr = csv::Reader::from_path(out.path().join(month).join("records.csv"))
+            .expect("records.csv");
+        let heads = rdr.headers().expect("headers").clone();
+        let at = |name: &str| heads.iter().position(|h| h == name).expect(name);
+        let (p, f, m, v) = (at("project"), at("field"), at("metric"), at("value"));
+        for r in rdr.records() {
+            let r = r.expect("row");
+            *want
+                .entry((r[p].to_string(), r[f].to_string(), r[m].to_string()))
+                .or_default()
+                .entry(col)
+                .or_default() += r[v].parse::<u64>().expect("integer");
+        }
+    }
+    let field_code: BTreeMap<&str, &str> = kasane::core::metric::FIELDS
+        .iter()
+        .map(|(c, ja)| (*ja, *c))
+        .collect();
+    let mut wb = open_workbook_auto(&path).expect("fiscal workbook");
+    let fig = wb.worksheet_range("事業別・分野別").expect("sheet");
+    let mut seen = 0;
+    for r in 3..fig.height() as u32 {
+        let metric = text(&fig, r, 2);
+        if metric.is_empty() {
+            continue;
+        }
+        let key = (
+            text(&fig, r, 0),
+            field_code[text(&fig, r, 1).as_str()].to_string(),
+            metric.clone(),
+        );
+        let months = want
+            .remove(&key)
+            .unwrap_or_else(|| panic!("no records for {key:?}"));
+        for col in 4..16u32 {
+            match months.get(&col) {
+                Some(v) => assert_eq!(number(&fig, r, col) as u64, *v, "{key:?} column {col}"),
+                None => assert!(fig.get_value((r, col)).is_none_or(|d| *d == Data::Empty)),
+            }
+        }
+        let kind = kasane::core::Metric::from_code(&metric)
+            .expect("known")
+            .kind();
+        let year = number(&fig, r, 16) as u64;
+        if kind == kasane::core::metric::Kind::Flow {
+            assert_eq!(year, months.values().sum::<u64>(), "{key:?} year");
+        } else {
+            let (last_col, last) = months.iter().next_back().expect("a month");
+            assert_eq!(year, *last, "{key:?} year is the last month's value");
+            let named = if *last_col == 5 {
+                "2025年5月末"
+            } else {
+                "2025年4月末"
+            };
+            assert!(
+                text(&fig, r, 17).contains(named),
+                "{key:?}: {}",
+                text(&fig, r, 17)
+            );
+        }
+        seen += 1;
+    }
+    assert!(want.is_empty(), "records missing from the report: {want:?}");
+    assert!(seen > 30, "only {seen} rows");
+}
