@@ -641,13 +641,15 @@ fn costs(
         };
         number(ws, 2, g.total_cost)?;
         number(ws, 3, g.other_income)?;
-        formula(ws, 4, format!("=C{x}-D{x}"), g.net_cost, &st.num)?;
+        // Never below zero, as GrantPart::compute has it (income above cost).
+        formula(ws, 4, format!("=MAX(C{x}-D{x},0)"), g.net_cost, &st.num)?;
         number(ws, 5, g.eligible)?;
         number(ws, 6, g.base_amount)?;
         formula(ws, 7, format!("=MIN(F{x},G{x})"), g.selected, &st.num)?;
         ws.write_number_with_format(r, 8, p.rate_percent() / 100.0, &st.percent)?;
-        // The rate as its exact fraction, multiplied before dividing: the
-        // percentage cell (1/3 = 0.333…) would lose a yen at the cut.
+        // The rate as its exact fraction, multiplied before dividing: with
+        // the percentage cell (1/3 = 0.333…) 3,000,000 × rate lands just
+        // below 1,000,000 and the cut would drop 1,000 yen.
         formula(
             ws,
             9,
