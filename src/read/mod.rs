@@ -335,3 +335,29 @@ fn read_workbook_guarded(bytes: &[u8], display_name: &str) -> Result<Book, ReadE
         })
     })
 }
+
+/// Every file of the repository (outside `target` and hidden folders) whose
+/// name ends with one of `endings`, sorted: the workbooks tests read both ways.
+#[cfg(test)]
+pub(crate) fn repository_files(endings: &[&str]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "target" {
+                    dirs.push(path);
+                }
+            } else if endings.iter().any(|end| name.ends_with(end)) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}

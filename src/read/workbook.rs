@@ -331,45 +331,32 @@ mod tests {
     #[test]
     fn the_scan_reads_as_the_separate_passes() {
         let mut seen = 0;
-        let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let path = e.path();
-                let name = e.file_name().to_string_lossy().into_owned();
-                if path.is_dir() {
-                    if !name.starts_with('.') && name != "target" {
-                        dirs.push(path);
-                    }
-                    continue;
-                }
-                if !(name.ends_with(".xlsx") || name.ends_with(".xlsm")) {
-                    continue;
-                }
-                let bytes = std::fs::read(&path).unwrap();
-                let fast = read_with(&bytes, &name, true);
-                let slow = read_with(&bytes, &name, false);
-                match (fast, slow) {
-                    (Ok(a), Ok(b)) => {
-                        assert_eq!(a.sheets, b.sheets, "{}", path.display());
-                        assert_eq!(
-                            format!("{:?}", a.unread_sheets),
-                            format!("{:?}", b.unread_sheets),
-                            "{}",
-                            path.display()
-                        );
-                    }
-                    (a, b) => assert_eq!(
-                        a.map(|_| ()).map_err(|e| e.to_string()),
-                        b.map(|_| ()).map_err(|e| e.to_string()),
+        for path in crate::read::repository_files(&[".xlsx", ".xlsm"]) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let bytes = std::fs::read(&path).unwrap();
+            let fast = read_with(&bytes, &name, true);
+            let slow = read_with(&bytes, &name, false);
+            match (fast, slow) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.sheets, b.sheets, "{}", path.display());
+                    assert_eq!(
+                        format!("{:?}", a.unread_sheets),
+                        format!("{:?}", b.unread_sheets),
                         "{}",
                         path.display()
-                    ),
+                    );
                 }
-                seen += 1;
+                (a, b) => assert_eq!(
+                    a.map(|_| ()).map_err(|e| e.to_string()),
+                    b.map(|_| ()).map_err(|e| e.to_string()),
+                    "{}",
+                    path.display()
+                ),
             }
+            seen += 1;
         }
         assert!(seen > 50, "only {seen} workbooks found");
     }
