@@ -296,23 +296,14 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
     Ok(())
 }
 
-/// Metrics of a form that occur in the records, in glossary order.
-fn metrics_of(records: &[&Record], form: Form) -> Vec<Metric> {
+/// The metrics that occur in the records and that `keep` accepts, in
+/// glossary order.
+fn metrics_present(records: &[&Record], keep: impl Fn(Metric) -> bool) -> Vec<Metric> {
     let present: BTreeSet<Metric> = records.iter().map(|r| r.metric).collect();
     Metric::ALL
         .iter()
         .copied()
-        .filter(|m| m.form() == form && present.contains(m))
-        .collect()
-}
-
-/// The metrics of `project` that appear in `records`, in glossary order.
-fn metrics_of_project(records: &[&Record], project: u8) -> Vec<Metric> {
-    let present: BTreeSet<Metric> = records.iter().map(|r| r.metric).collect();
-    Metric::ALL
-        .iter()
-        .copied()
-        .filter(|m| m.project() == project && present.contains(m))
+        .filter(|m| keep(*m) && present.contains(m))
         .collect()
 }
 
@@ -338,7 +329,7 @@ fn project_sheet(
         .iter()
         .filter(|r| r.project == project && r.form.is_monthly())
         .collect();
-    let metrics = metrics_of_project(&records, project);
+    let metrics = metrics_present(&records, |m| m.project() == project);
     // F1/F2: one row per agency (figures summed over the row keys: attributes,
     // sending agencies); F3/F4: one row per agency and key (area, site).
     let by_key = metrics
@@ -547,18 +538,12 @@ fn absolute_range(col: u16, first: u32, last: u32) -> String {
 fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("区別集計")?;
     printable(ws);
-    let flows: Vec<Metric> = metrics_of(&run.outcome.records.iter().collect::<Vec<_>>(), Form::F1)
-        .into_iter()
-        .chain(metrics_of(
-            &run.outcome.records.iter().collect::<Vec<_>>(),
-            Form::F3,
-        ))
-        .chain(metrics_of(
-            &run.outcome.records.iter().collect::<Vec<_>>(),
-            Form::F4,
-        ))
-        .filter(|m| m.kind() == Kind::Flow && *m != Metric::MeetingAttendance)
-        .collect();
+    let all: Vec<&Record> = run.outcome.records.iter().collect();
+    let flows = metrics_present(&all, |m| {
+        matches!(m.form(), Form::F1 | Form::F3 | Form::F4)
+            && m.kind() == Kind::Flow
+            && m != Metric::MeetingAttendance
+    });
     ws.write_string_with_format(
         0,
         0,
