@@ -3,7 +3,7 @@
 //! small table of look-alike dashes and tildes folded. The original text is
 //! kept for messages.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The comparison key of a label.
 ///
@@ -14,11 +14,26 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_eq!(label_key("R7〜R8"), label_key("R7～R8"));
 /// ```
 pub fn label_key(text: &str) -> String {
-    text.nfkc()
-        .filter(|c| !c.is_whitespace())
-        .map(fold_lookalike)
-        .flat_map(char::to_lowercase)
-        .collect()
+    let key = |chars: &mut dyn Iterator<Item = char>| {
+        chars
+            .filter(|c| !c.is_whitespace())
+            .map(fold_lookalike)
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if is_nfkc(text) {
+        key(&mut text.chars())
+    } else {
+        key(&mut text.nfkc())
+    }
+}
+
+/// True when NFKC would return the text as it is. Most cells are (ASCII
+/// numbers and codes, kanji and kana); telling them apart first is far
+/// cheaper than running the normalizer over them (a large month reads
+/// hundreds of thousands of cells).
+fn is_nfkc(text: &str) -> bool {
+    text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes
 }
 
 /// Dashes and tildes that people (and IMEs) use interchangeably.
@@ -33,11 +48,16 @@ fn fold_lookalike(c: char) -> char {
 
 /// Trimmed text after NFKC, for values (codes, numbers) rather than labels.
 pub fn value_text(text: &str) -> String {
-    text.nfkc()
-        .map(fold_lookalike)
-        .collect::<String>()
-        .trim()
-        .to_string()
+    if text.is_ascii() {
+        // No look-alike to fold either.
+        return text.trim().to_string();
+    }
+    let folded: String = if is_nfkc(text) {
+        text.chars().map(fold_lookalike).collect()
+    } else {
+        text.nfkc().map(fold_lookalike).collect()
+    };
+    folded.trim().to_string()
 }
 
 #[cfg(test)]
@@ -55,5 +75,51 @@ mod tests {
         assert_eq!(value_text(" １２ "), "12");
         assert_eq!(value_text("―"), "-");
         assert_eq!(value_text("ＡＧＹ－００１"), "AGY-001");
+        assert_eq!(value_text(" AGY-001\t"), "AGY-001");
+        assert_eq!(value_text("〜令和７年"), "~令和7年");
+    }
+
+    /// The shortcut for text already in NFKC gives what the normalizer does.
+    #[test]
+    fn normalized_text_takes_the_same_key() {
+        for text in [
+            "新規相談者数",
+            "ｺｰﾄﾞ",
+            "Ａ－１",
+            "㈱きょうと",
+            "R7〜R8",
+            "うち訪問・\n同行",
+            "Visits",
+            "ｶﾞ",
+            "①",
+            "令和７年４月",
+            "",
+        ] {
+            let slow: String = text.nfkc().map(fold_lookalike).collect();
+            assert_eq!(value_text(text), slow.trim(), "{text}");
+            let slow: String = text
+                .nfkc()
+                .filter(|c| !c.is_whitespace())
+                .map(fold_lookalike)
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(label_key(text), slow, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The same for any text, not only the ones above.
+        #[test]
+        fn any_text_takes_the_same_key(text in "\\PC{0,12}") {
+            let slow: String = text.nfkc().map(fold_lookalike).collect();
+            proptest::prop_assert_eq!(value_text(&text), slow.trim());
+            let slow: String = text
+                .nfkc()
+                .filter(|c| !c.is_whitespace())
+                .map(fold_lookalike)
+                .flat_map(char::to_lowercase)
+                .collect();
+            proptest::prop_assert_eq!(label_key(&text), slow);
+        }
     }
 }

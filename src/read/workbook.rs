@@ -22,6 +22,7 @@ use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::Location;
 use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
 use std::io::{Cursor, Read, Seek};
+use std::rc::Rc;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
@@ -151,7 +152,7 @@ fn area(d: &Dimensions) -> Area {
 
 fn read_xlsx_sheet(
     wb: &mut Xlsx<Bytes<'_>>,
-    mut parts: Option<&mut (MissedDates, Zip<'_>)>,
+    mut parts: Option<&mut (Rc<MissedDates>, Zip<'_>)>,
     scan: bool,
     file: &str,
     name: &str,

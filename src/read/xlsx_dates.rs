@@ -19,6 +19,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader as XmlReader;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Cursor, Read};
+use std::rc::Rc;
 
 /// Largest sheet XML (inflated) that [`MissedDates::scan`] holds in memory:
 /// far above any real return's sheet; larger sheets are streamed.
@@ -43,6 +44,7 @@ fn is_japanese_builtin_date(id: u32) -> bool {
 }
 
 /// What the workbook says about date formats calamine does not apply.
+#[derive(Debug, PartialEq)]
 pub(super) struct MissedDates {
     /// Style (`s`) indexes whose number format is a date calamine misses.
     styles: HashSet<u32>,
@@ -75,9 +77,31 @@ impl MissedDates {
     /// Reads the styles of an `.xlsx` (the zip as opened when the file was
     /// sniffed); `None` when the parts cannot be read, in which case
     /// calamine's values stand and sheets are read without [`Self::scan`].
-    pub(super) fn load(zip: &mut Zip<'_>) -> Option<MissedDates> {
+    pub(super) fn load(zip: &mut Zip<'_>) -> Option<Rc<MissedDates>> {
+        let Some(key) = parts_key(zip) else {
+            return Self::parse(zip).map(Rc::new);
+        };
+        PARSED.with(|cache| {
+            if let Some(parsed) = cache.borrow().get(&key) {
+                return parsed.clone();
+            }
+            let parsed = Self::parse(zip).map(Rc::new);
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, parsed.clone());
+            parsed
+        })
+    }
+
+    /// [`Self::load`] without the per-thread memory: inflates and parses
+    /// the three parts.
+    fn parse(zip: &mut Zip<'_>) -> Option<MissedDates> {
         // Unreadable styles: no date to fix, as when none needs fixing.
-        let styles = date_styles(zip).unwrap_or_default();
+        let styles = member(zip, "xl/styles.xml")
+            .and_then(|mut xml| parse_date_styles(&mut xml))
+            .unwrap_or_default();
         let (is_1904, sheet_ids) = workbook(zip)?;
         let targets = relationships(zip)?;
         let sheet_paths = sheet_ids
@@ -217,57 +241,55 @@ fn a1_position(a1: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, col.checked_sub(1)?))
 }
 
-/// Indexes of `cellXfs` whose number format is a date calamine misses.
-/// `styles.xml` parts up to this size (inflated) are remembered with their
-/// date styles; real ones are a few KiB.
-const STYLES_CACHE_PART_BYTES: u64 = 256 * 1024;
-/// Parts remembered per thread; the cache is emptied when it is full, so it
-/// stays under a few MiB whatever the returns hold.
-const STYLES_CACHE_ENTRIES: usize = 64;
+/// The parts [`MissedDates::load`] reads, each remembered by its stored
+/// (compressed) bytes up to this size; real ones are a few KiB.
+const CACHE_PART_BYTES: u64 = 256 * 1024;
+/// Workbooks remembered per thread; the cache is emptied when it is full, so
+/// it stays under a few MiB whatever the returns hold.
+const CACHE_ENTRIES: usize = 64;
+/// The parts that decide a [`MissedDates`].
+const PARTS: [&str; 3] = [
+    "xl/styles.xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+];
 
 thread_local! {
-    /// Date styles of the `styles.xml` parts already read on this thread,
-    /// keyed by the part's whole text. Agencies fill in the same few
-    /// templates (7 distinct parts in the 65 workbooks of the sample month),
-    /// and parsing the part was most of [`MissedDates::load`].
-    static DATE_STYLES: std::cell::RefCell<HashMap<Vec<u8>, Option<HashSet<u32>>>> =
+    /// What the parts of the workbooks already read on this thread gave,
+    /// keyed by those parts as stored in the zip. Agencies fill in the same
+    /// few templates (7 distinct `styles.xml` in the 65 workbooks of the
+    /// sample month), and inflating and parsing the three parts was most of
+    /// the cost of [`MissedDates::load`]; comparing their stored bytes needs
+    /// neither.
+    static PARSED: std::cell::RefCell<HashMap<Vec<u8>, Option<Rc<MissedDates>>>> =
         std::cell::RefCell::new(HashMap::new());
 }
 
-fn date_styles(zip: &mut Zip<'_>) -> Option<HashSet<u32>> {
-    let mut file = zip.by_name("xl/styles.xml").ok()?;
-    if file.size() > STYLES_CACHE_PART_BYTES {
-        // Not worth remembering: streamed as before.
-        drop(file);
-        return parse_date_styles(&mut member(zip, "xl/styles.xml")?);
-    }
-    let mut part = Vec::with_capacity(file.size() as usize);
-    file.by_ref()
-        .take(STYLES_CACHE_PART_BYTES + 1)
-        .read_to_end(&mut part)
-        .ok()?;
-    let parse = |part: &[u8]| {
-        let mut xml = XmlReader::from_reader(part);
-        xml.config_mut().trim_text(false);
-        parse_date_styles(&mut xml)
-    };
-    if part.len() as u64 > STYLES_CACHE_PART_BYTES {
-        // Larger than declared: streamed as any large part is.
-        drop(file);
-        return parse_date_styles(&mut member(zip, "xl/styles.xml")?);
-    }
-    DATE_STYLES.with(|cache| {
-        if let Some(styles) = cache.borrow().get(&part) {
-            return styles.clone();
+/// The three parts as stored (method, CRC and compressed bytes of each, or a
+/// mark for an absent part): equal keys inflate to equal parts. `None` when
+/// a part is larger than [`CACHE_PART_BYTES`] or cannot be read as stored.
+fn parts_key(zip: &mut Zip<'_>) -> Option<Vec<u8>> {
+    let mut key = Vec::new();
+    for name in PARTS {
+        let Some(index) = zip.index_for_name(name) else {
+            key.push(0);
+            continue;
+        };
+        let file = zip.by_index_raw(index).ok()?;
+        if file.compressed_size() > CACHE_PART_BYTES {
+            return None;
         }
-        let styles = parse(&part);
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= STYLES_CACHE_ENTRIES {
-            cache.clear();
+        key.push(1);
+        key.extend_from_slice(format!("{:?}", file.compression()).as_bytes());
+        key.extend_from_slice(&file.crc32().to_le_bytes());
+        key.extend_from_slice(&file.compressed_size().to_le_bytes());
+        let start = key.len();
+        file.take(CACHE_PART_BYTES + 1).read_to_end(&mut key).ok()?;
+        if (key.len() - start) as u64 > CACHE_PART_BYTES {
+            return None;
         }
-        cache.insert(part, styles.clone());
-        styles
-    })
+    }
+    Some(key)
 }
 
 /// The style indexes whose number format is a date calamine misses, from a
@@ -768,21 +790,30 @@ mod tests {
         assert!(!none("<worksheet><!-- <c> --><sheetData/></worksheet>"));
     }
 
-    /// The remembered date styles are those the part's own parse gives, for
-    /// every `.xlsx` of the test files, read twice (the second time from the
-    /// cache) and in turn, so that parts alike and different share it.
+    /// What is remembered is what the parts' own parse gives, for every
+    /// `.xlsx` of the test files, read twice (the second time from the
+    /// cache) and in turn, so that workbooks alike and different share it.
     #[test]
-    fn remembered_styles_are_the_parsed_ones() {
+    fn remembered_parts_are_the_parsed_ones() {
         let mut seen = 0;
         for path in crate::read::repository_files(&[".xlsx"]) {
             let bytes = std::fs::read(&path).unwrap();
             let Ok(mut zip) = Zip::new(Cursor::new(bytes.as_slice())) else {
                 continue;
             };
-            let parsed =
-                member(&mut zip, "xl/styles.xml").and_then(|mut xml| parse_date_styles(&mut xml));
-            assert_eq!(date_styles(&mut zip), parsed, "{}", path.display());
-            assert_eq!(date_styles(&mut zip), parsed, "{}", path.display());
+            let parsed = MissedDates::parse(&mut zip);
+            assert_eq!(
+                MissedDates::load(&mut zip).as_deref(),
+                parsed.as_ref(),
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                MissedDates::load(&mut zip).as_deref(),
+                parsed.as_ref(),
+                "{}",
+                path.display()
+            );
             seen += 1;
         }
         assert!(seen > 50, "only {seen} workbooks found");
