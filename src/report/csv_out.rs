@@ -3,6 +3,7 @@
 //! are an interface: columns may be added at the end, never renamed.
 
 use crate::core::{CaseRow, Finding, Record};
+use std::borrow::Cow;
 
 /// Columns of `records.csv`.
 pub const RECORD_COLUMNS: [&str; 12] = [
@@ -50,16 +51,19 @@ pub const CASE_COLUMNS: [&str; 12] = [
     "roles",
 ];
 
-fn write<const N: usize>(
+/// Rows borrow what the records hold and own only what is formatted for
+/// the file (numbers, cells): a large month has hundreds of thousands of
+/// fields, and copying each one first was a tenth of writing the file.
+fn write<'a, const N: usize>(
     header: [&str; N],
-    rows: impl Iterator<Item = [String; N]>,
+    rows: impl Iterator<Item = [Cow<'a, str>; N]>,
 ) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     w.write_record(header)?;
     for row in rows {
-        w.write_record(&row)?;
+        w.write_record(row.iter().map(|field| field.as_bytes()))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
@@ -73,18 +77,18 @@ pub fn records(records: &[Record]) -> Result<Vec<u8>, csv::Error> {
         RECORD_COLUMNS,
         records.iter().map(|r| {
             [
-                r.month.to_string(),
-                r.agency_code.clone(),
-                r.area_code.clone(),
-                r.project.to_string(),
-                r.field.clone(),
-                r.form.code().to_string(),
-                r.key.clone(),
-                r.metric.code().to_string(),
-                r.value.to_string(),
-                r.source.file.clone(),
-                r.source.sheet.clone(),
-                r.source.cell_text(),
+                Cow::Owned(r.month.to_string()),
+                Cow::Borrowed(r.agency_code.as_str()),
+                Cow::Borrowed(r.area_code.as_str()),
+                Cow::Owned(r.project.to_string()),
+                Cow::Borrowed(r.field.as_str()),
+                Cow::Borrowed(r.form.code()),
+                Cow::Borrowed(r.key.as_str()),
+                Cow::Borrowed(r.metric.code()),
+                Cow::Owned(r.value.to_string()),
+                Cow::Borrowed(r.source.file.as_str()),
+                Cow::Borrowed(r.source.sheet.as_str()),
+                Cow::Owned(r.source.cell_text()),
             ]
         }),
     )
@@ -99,16 +103,16 @@ pub fn findings(findings: &[Finding]) -> Result<Vec<u8>, csv::Error> {
         FINDING_COLUMNS,
         findings.iter().map(|f| {
             [
-                f.month.to_string(),
-                f.severity.code().to_string(),
-                f.rule.code().to_string(),
-                f.agency_code.clone(),
-                f.message.clone(),
-                f.expected.clone(),
-                f.actual.clone(),
-                f.source_text(),
-                if f.is_open() { "open" } else { "waived" }.to_string(),
-                f.waiver.clone().unwrap_or_default(),
+                Cow::Owned(f.month.to_string()),
+                Cow::Borrowed(f.severity.code()),
+                Cow::Borrowed(f.rule.code()),
+                Cow::Borrowed(f.agency_code.as_str()),
+                Cow::Borrowed(f.message.as_str()),
+                Cow::Borrowed(f.expected.as_str()),
+                Cow::Borrowed(f.actual.as_str()),
+                Cow::Owned(f.source_text()),
+                Cow::Borrowed(if f.is_open() { "open" } else { "waived" }),
+                Cow::Borrowed(f.waiver.as_deref().unwrap_or_default()),
             ]
         }),
     )
@@ -123,22 +127,24 @@ pub fn cases(cases: &[CaseRow]) -> Result<Vec<u8>, csv::Error> {
         CASE_COLUMNS,
         cases.iter().map(|c| {
             [
-                c.month.to_string(),
-                c.center_code.clone(),
-                c.case_id.clone(),
-                c.meeting_kind.code().to_string(),
-                c.meeting_date.clone(),
-                c.issues.join(";"),
-                c.participants.join(";"),
-                c.lead_agency.clone(),
-                c.source.file.clone(),
-                c.source.sheet.clone(),
-                c.source.cell_text(),
-                c.roles
-                    .iter()
-                    .map(|(code, role)| format!("{code}:{}", role.replace(';', "；")))
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                Cow::Owned(c.month.to_string()),
+                Cow::Borrowed(c.center_code.as_str()),
+                Cow::Borrowed(c.case_id.as_str()),
+                Cow::Borrowed(c.meeting_kind.code()),
+                Cow::Borrowed(c.meeting_date.as_str()),
+                Cow::Owned(c.issues.join(";")),
+                Cow::Owned(c.participants.join(";")),
+                Cow::Borrowed(c.lead_agency.as_str()),
+                Cow::Borrowed(c.source.file.as_str()),
+                Cow::Borrowed(c.source.sheet.as_str()),
+                Cow::Owned(c.source.cell_text()),
+                Cow::Owned(
+                    c.roles
+                        .iter()
+                        .map(|(code, role)| format!("{code}:{}", role.replace(';', "；")))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
             ]
         }),
     )
