@@ -21,6 +21,7 @@ pub mod waivers;
 use crate::core::{Agency, CaseRow, Finding, Form, Metric, Record, Registry, YearMonth};
 use crate::normalize::Return;
 pub use cumulative::{PriorFigure, PriorFigures, PriorMonth};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
 pub use submission::{Status, UnitStatus};
@@ -154,13 +155,20 @@ pub fn reconcile_for(
 ) -> Outcome {
     let mut findings = Vec::new();
     let sub = submission::decide(month, registry, returns, expected_form, &mut findings);
-    let mut records = Vec::new();
+    // Each return's rows are made on any thread, then laid end to end in
+    // the order of the accepted returns.
+    let rows: Vec<(Vec<Record>, Vec<CaseRow>)> = sub
+        .accepted
+        .par_iter()
+        .map(|a| (to_records(month, a), to_cases(month, a)))
+        .collect();
+    let mut records = Vec::with_capacity(rows.iter().map(|(r, _)| r.len()).sum());
     let mut cases = Vec::new();
     let mut spans = HashMap::new();
-    for a in &sub.accepted {
+    for (a, (r, c)) in sub.accepted.iter().zip(rows) {
         let (r0, c0) = (records.len(), cases.len());
-        records.extend(to_records(month, a));
-        cases.extend(to_cases(month, a));
+        records.extend(r);
+        cases.extend(c);
         spans.insert(a.agency.code.as_str(), (r0..records.len(), c0..cases.len()));
     }
     let data = Month {
@@ -173,9 +181,17 @@ pub fn reconcile_for(
         previous,
         spans,
     };
-    for (_, rule) in RULES {
-        rule(&data, &mut findings);
-    }
+    // The rules read the month and only add findings: they run side by
+    // side, and their findings are joined in the order of RULES.
+    let found: Vec<Vec<Finding>> = RULES
+        .par_iter()
+        .map(|(_, rule)| {
+            let mut found = Vec::new();
+            rule(&data, &mut found);
+            found
+        })
+        .collect();
+    findings.extend(found.into_iter().flatten());
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let mut per_agency: HashMap<&str, usize> = HashMap::new();
     for f in &findings {
