@@ -360,7 +360,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
     ws.write_string_with_format(
         16,
         0,
-        "※ 実人数（新規・継続相談者数など）の合計は各機関の数値の合計であり、重複を除いた人数ではありません。時点値（継続相談者数・月末人数・支援員数）は月をまたいで合計せず、最後に集計された月の値を示します。",
+        "※ 実人数（新規・継続相談者数など）の合計は各機関の数値の合計であり、重複を除いた人数ではありません。時点値（継続相談者数・月末人数・支援員数）と累計は月をまたいで合計せず、最後に集計された月の値を示します。それより前の月に報告した機関がその月に報告していなければ、事業別・分野別の備考に赤字で機関を示します（その機関の値は年度の値に含まれません）。",
         &st.note,
     )?;
     Ok(())
@@ -388,18 +388,22 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
     ws.set_column_width(2, 26)?;
     ws.set_column_width(3, 34)?;
     ws.set_column_width(17, 36)?;
-    let mut table: BTreeMap<(u8, String, Metric), BTreeMap<YearMonth, u64>> = BTreeMap::new();
+    // (project, field, metric) → month → (sum, the agencies in it).
+    type ByMonth<'a> = BTreeMap<YearMonth, (u64, BTreeSet<&'a str>)>;
+    let mut table: BTreeMap<(u8, String, Metric), ByMonth<'_>> = BTreeMap::new();
     for mo in &d.months {
         for f in mo
             .figures
             .iter()
             .filter(|f| f.metric.form() != crate::core::Form::F5)
         {
-            *table
+            let (sum, agencies) = table
                 .entry((f.project, f.field.clone(), f.metric))
                 .or_default()
                 .entry(mo.month)
-                .or_default() += f.value;
+                .or_default();
+            *sum += f.value;
+            agencies.insert(&f.agency);
         }
     }
     let mut r = 2u32;
@@ -411,14 +415,14 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
         ws.write_string_with_format(r, 3, metric.name_ja(), &st.text)?;
         for (i, m) in months.iter().enumerate() {
             match by_month.get(m) {
-                Some(v) => ws.write_number_with_format(r, 4 + i as u16, *v as f64, &st.num)?,
+                Some((v, _)) => ws.write_number_with_format(r, 4 + i as u16, *v as f64, &st.num)?,
                 None => ws.write_blank(r, 4 + i as u16, &st.text)?,
             };
         }
         let persons = matches!(metric, Metric::NewPersons | Metric::ContinuingPersons);
         match metric.kind() {
             Kind::Flow => {
-                let sum: u64 = by_month.values().sum();
+                let sum: u64 = by_month.values().map(|(v, _)| v).sum();
                 let f = Formula::new(format!("=SUM(E{}:P{})", r + 1, r + 1))
                     .set_result(sum.to_string());
                 ws.write_formula_with_format(r, 16, f, &st.total_num)?;
@@ -436,33 +440,71 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
             // Neither a stock nor a running total adds up over months: the
             // year shows the last month reported, and says which.
             kind @ (Kind::Stock | Kind::Cumulative) => {
-                let (last_month, last) = by_month
-                    .iter()
-                    .next_back()
-                    .map(|(m, v)| (*m, *v))
-                    .unwrap_or((months[0], 0));
-                ws.write_number_with_format(r, 16, last as f64, &st.total_num)?;
+                let Some((last_month, (last, _))) = by_month.iter().next_back() else {
+                    continue;
+                };
+                ws.write_number_with_format(r, 16, *last as f64, &st.total_num)?;
                 let what = if kind == Kind::Stock {
                     "時点値"
                 } else {
                     "累計"
                 };
-                ws.write_string_with_format(
-                    r,
-                    17,
-                    format!(
-                        "{what}: {}末の値（月の合計ではない）{}",
+                let mut note = format!(
+                    "{what}: {}末の値（月の合計ではない）{}",
+                    last_month.ja(),
+                    if persons { "・機関の合計" } else { "" }
+                );
+                // Agencies that reported it earlier in the year but not in
+                // the last month are not in the year's figure: say so, or
+                // finance would take a partial sum for the whole.
+                let absent = absent_in_last_month(by_month);
+                if !absent.is_empty() {
+                    note.push_str(&format!(
+                        "。{}に報告のない{}機関（{}）の値を含まない",
                         last_month.ja(),
-                        if persons { "・機関の合計" } else { "" }
-                    ),
-                    &st.text,
-                )?;
+                        absent.len(),
+                        listed(&absent, 5)
+                    ));
+                }
+                let style = if absent.is_empty() {
+                    &st.text
+                } else {
+                    &st.error
+                };
+                ws.write_string_with_format(r, 17, note, style)?;
             }
         }
     }
     ws.set_freeze_panes(3, 4)?;
     ws.set_repeat_rows(2, 2)?;
     Ok(())
+}
+
+/// The agencies in some month before the last one of `by_month` but not in
+/// the last one, in code order.
+fn absent_in_last_month<'a>(
+    by_month: &BTreeMap<YearMonth, (u64, BTreeSet<&'a str>)>,
+) -> Vec<&'a str> {
+    let Some((_, (_, last))) = by_month.iter().next_back() else {
+        return Vec::new();
+    };
+    let earlier: BTreeSet<&str> = by_month
+        .values()
+        .rev()
+        .skip(1)
+        .flat_map(|(_, agencies)| agencies.iter().copied())
+        .collect();
+    earlier.difference(last).copied().collect()
+}
+
+/// `A、B、C` — at most `n` codes, then `ほか k 機関`.
+fn listed(codes: &[&str], n: usize) -> String {
+    let shown = codes.iter().take(n).copied().collect::<Vec<_>>().join("、");
+    if codes.len() > n {
+        format!("{shown} ほか{}機関", codes.len() - n)
+    } else {
+        shown
+    }
 }
 
 fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
@@ -808,4 +850,33 @@ fn waivers(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
         ws.write_string_with_format(1, 0, "免除した指摘はありません", &st.note)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_of_agencies_are_cut_with_a_count() {
+        assert_eq!(listed(&["A", "B"], 5), "A、B");
+        assert_eq!(
+            listed(&["A", "B", "C", "D", "E", "F", "G"], 5),
+            "A、B、C、D、E ほか2機関"
+        );
+    }
+
+    #[test]
+    fn absent_agencies_are_those_of_earlier_months_only() {
+        let month = |m| YearMonth {
+            year: 2025,
+            month: m,
+        };
+        let mut by_month: BTreeMap<YearMonth, (u64, BTreeSet<&str>)> = BTreeMap::new();
+        by_month.insert(month(4), (3, ["X", "Y"].into()));
+        by_month.insert(month(5), (5, ["Y", "Z"].into()));
+        by_month.insert(month(6), (2, ["Z"].into()));
+        assert_eq!(absent_in_last_month(&by_month), ["X", "Y"]);
+        by_month.insert(month(7), (9, ["X", "Y", "Z"].into()));
+        assert!(absent_in_last_month(&by_month).is_empty());
+    }
 }
