@@ -94,7 +94,7 @@ struct RunArgs {
     /// 自治体の対応表フォルダ (mappings folder of the municipality).
     #[arg(long, default_value = "mappings/kyoto")]
     mappings: PathBuf,
-    /// 報告ファイルのフォルダ。省略時は samples/<自治体>/ の見本 (folder of returns; default: the bundled samples).
+    /// 報告ファイルのフォルダ。省略時は samples/<自治体>/ の見本の各月を古い順に (folder of returns; default: every bundled sample month, oldest first).
     #[arg(long)]
     returns: Option<PathBuf>,
     /// 対象年月 YYYY-MM。省略時は報告の年月から決めます (batch month; default: the month all returns agree on).
@@ -125,10 +125,26 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<ExitCode> {
-    let returns_dir = match &args.returns {
-        Some(dir) => dir.clone(),
+    // The bundled samples without a month: every sample month in order, so
+    // that each month's running totals (累計) are checked against the month
+    // before, as a city runs its months.
+    let folders = match &args.returns {
+        Some(dir) => vec![dir.clone()],
         None => bundled_samples(&args.mappings, args.month)?,
     };
+    let mut code = ExitCode::SUCCESS;
+    let count = folders.len();
+    for (i, returns_dir) in folders.into_iter().enumerate() {
+        if run_month(args, returns_dir, i + 1 < count)? != ExitCode::SUCCESS {
+            code = ExitCode::from(1);
+        }
+    }
+    Ok(code)
+}
+
+/// Consolidates one folder of returns into `args.out`; `more_follow` when
+/// the later sample months are consolidated next in this run.
+fn run_month(args: &RunArgs, returns_dir: PathBuf, more_follow: bool) -> Result<ExitCode> {
     let cfg = RunConfig {
         mappings_dir: args.mappings.clone(),
         returns_dir,
@@ -151,6 +167,21 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
     let dir = dir?;
     if !args.quiet {
         print_summary(&run, &dir, started.elapsed());
+    }
+    // The next month, consolidated earlier, checked its running totals
+    // against this month's previous outputs: they may no longer hold.
+    let next = run.month.next();
+    if !more_follow
+        && args
+            .out
+            .join(next.to_string())
+            .join("records.csv")
+            .is_file()
+    {
+        eprintln!(
+            "kasane: 注意: {next} は以前の {} の出力に基づいて累計を照合しています。{} 以降の月も集計し直してください (note: {next} was checked against the earlier outputs of {}; rerun {next} and the months after it)",
+            run.month, next, run.month
+        );
     }
     Ok(if run.count(Severity::Error) > 0 {
         ExitCode::from(1)
@@ -343,26 +374,27 @@ fn samples_root(mappings: &Path) -> PathBuf {
         .join(city)
 }
 
-/// `mappings/<city>` → `samples/<city>/<month>`, or its latest month folder.
-fn bundled_samples(mappings: &Path, month: Option<YearMonth>) -> Result<PathBuf> {
+/// `mappings/<city>` → `samples/<city>/<month>`, or every month folder of
+/// the samples, oldest first.
+fn bundled_samples(mappings: &Path, month: Option<YearMonth>) -> Result<Vec<PathBuf>> {
     let samples = samples_root(mappings);
     if let Some(m) = month {
-        return Ok(samples.join(m.to_string()));
+        return Ok(vec![samples.join(m.to_string())]);
     }
-    let mut months: Vec<String> = std::fs::read_dir(&samples)
+    let mut months: Vec<(YearMonth, PathBuf)> = std::fs::read_dir(&samples)
         .with_context(|| format!("{}: 見本フォルダがありません。--returns で報告フォルダを指定してください (no bundled samples; pass --returns)", samples.display()))?
         .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.parse::<YearMonth>().is_ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| Some((e.file_name().to_string_lossy().parse().ok()?, e.path())))
         .collect();
     months.sort();
-    match months.pop() {
-        Some(m) => Ok(samples.join(m)),
-        None => bail!(
+    if months.is_empty() {
+        bail!(
             "{}: 年月 (YYYY-MM) のフォルダがありません",
             samples.display()
-        ),
+        );
     }
+    Ok(months.into_iter().map(|(_, dir)| dir).collect())
 }
 
 /// A progress bar on stderr that appears only once a run has taken a second

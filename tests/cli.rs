@@ -53,6 +53,32 @@ fn run_on_the_samples_exits_zero_and_writes_the_month() {
     assert!(out.path().join("FY2025/補助金報告_2025年度.xlsx").is_file());
 }
 
+/// Re-running a month whose next month is already under `out/` says that
+/// the next month's running totals were checked against the old outputs.
+#[test]
+fn rerunning_a_month_before_a_consolidated_one_says_to_rerun_it() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let out_arg = out.path().to_str().expect("utf-8 path");
+    let args = ["run", "-q", "--month", "2025-04", "--out", out_arg];
+    let o = kasane(&args);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("集計し直して"));
+    // May as if consolidated earlier: its records.csv is what the note looks for.
+    std::fs::create_dir(out.path().join("2025-05")).expect("May");
+    std::fs::copy(
+        out.path().join("2025-04/records.csv"),
+        out.path().join("2025-05/records.csv"),
+    )
+    .expect("copy");
+    let o = kasane(&args);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2025-05 以降の月も集計し直してください"),
+        "{err}"
+    );
+}
+
 #[test]
 fn could_not_run_is_exit_two() {
     let o = kasane(&["run", "--month", "2025-4"]);
