@@ -17,6 +17,7 @@ use super::grid::Area;
 use chrono::NaiveDate;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader as XmlReader;
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Cursor, Read};
 use std::rc::Rc;
@@ -241,11 +242,11 @@ fn a1_position(a1: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, col.checked_sub(1)?))
 }
 
-/// The parts [`MissedDates::load`] reads, each remembered by its stored
-/// (compressed) bytes up to this size; real ones are a few KiB.
+/// The parts [`MissedDates::load`] reads are remembered when each is at most
+/// this size as stored (compressed); real ones are a few KiB.
 const CACHE_PART_BYTES: u64 = 256 * 1024;
 /// Workbooks remembered per thread; the cache is emptied when it is full, so
-/// it stays under a few MiB whatever the returns hold.
+/// it stays small whatever the returns hold.
 const CACHE_ENTRIES: usize = 64;
 /// The parts that decide a [`MissedDates`].
 const PARTS: [&str; 3] = [
@@ -261,35 +262,40 @@ thread_local! {
     /// sample month), and inflating and parsing the three parts was most of
     /// the cost of [`MissedDates::load`]; comparing their stored bytes needs
     /// neither.
-    static PARSED: std::cell::RefCell<HashMap<Vec<u8>, Option<Rc<MissedDates>>>> =
+    static PARSED: std::cell::RefCell<HashMap<[u8; 32], Option<Rc<MissedDates>>>> =
         std::cell::RefCell::new(HashMap::new());
 }
 
-/// The three parts as stored (method, CRC and compressed bytes of each, or a
-/// mark for an absent part): equal keys inflate to equal parts. `None` when
-/// a part is larger than [`CACHE_PART_BYTES`] or cannot be read as stored.
-fn parts_key(zip: &mut Zip<'_>) -> Option<Vec<u8>> {
-    let mut key = Vec::new();
+/// SHA-256 of the three parts as stored (method, CRC, size and compressed
+/// bytes of each, or a mark for an absent part): equal keys inflate to equal
+/// parts, and the key is small whatever the parts hold. `None` when a part
+/// is larger than [`CACHE_PART_BYTES`] or cannot be read as stored.
+fn parts_key(zip: &mut Zip<'_>) -> Option<[u8; 32]> {
+    let mut key = Sha256::new();
+    let mut raw = Vec::new();
     for name in PARTS {
         let Some(index) = zip.index_for_name(name) else {
-            key.push(0);
+            key.update([0]);
             continue;
         };
         let file = zip.by_index_raw(index).ok()?;
         if file.compressed_size() > CACHE_PART_BYTES {
             return None;
         }
-        key.push(1);
-        key.extend_from_slice(format!("{:?}", file.compression()).as_bytes());
-        key.extend_from_slice(&file.crc32().to_le_bytes());
-        key.extend_from_slice(&file.compressed_size().to_le_bytes());
-        let start = key.len();
-        file.take(CACHE_PART_BYTES + 1).read_to_end(&mut key).ok()?;
-        if (key.len() - start) as u64 > CACHE_PART_BYTES {
+        let method = format!("{:?}", file.compression());
+        key.update([1, method.len() as u8]);
+        key.update(method.as_bytes());
+        key.update(file.crc32().to_le_bytes());
+        key.update(file.compressed_size().to_le_bytes());
+        raw.clear();
+        file.take(CACHE_PART_BYTES + 1).read_to_end(&mut raw).ok()?;
+        if raw.len() as u64 > CACHE_PART_BYTES {
             return None;
         }
+        key.update((raw.len() as u64).to_le_bytes());
+        key.update(&raw);
     }
-    Some(key)
+    Some(key.finalize().into())
 }
 
 /// The style indexes whose number format is a date calamine misses, from a
