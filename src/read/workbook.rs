@@ -34,17 +34,10 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
 /// separate passes only (the tests compare both ways).
 fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
     let (kind, zip) = workbook_kind(bytes, file)?;
-    let cursor = Cursor::new(bytes);
     let mut budget = Budget::default();
     let results = match kind {
         WorkbookKind::Xlsx => {
-            let mut wb = Xlsx::new(cursor).map_err(|e| {
-                open_error(
-                    file,
-                    &e.to_string(),
-                    matches!(e, calamine::XlsxError::Password),
-                )
-            })?;
+            let mut wb = open(bytes, file, |e| matches!(e, calamine::XlsxError::Password))?;
             let mut parts = zip.and_then(|mut zip| Some((MissedDates::load(&mut zip)?, zip)));
             visible_worksheets(&wb)
                 .into_iter()
@@ -54,13 +47,7 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
                 .collect::<Vec<_>>()
         }
         WorkbookKind::Xlsb => {
-            let mut wb = Xlsb::new(cursor).map_err(|e| {
-                open_error(
-                    file,
-                    &e.to_string(),
-                    matches!(e, calamine::XlsbError::Password),
-                )
-            })?;
+            let mut wb = open(bytes, file, |e| matches!(e, calamine::XlsbError::Password))?;
             visible_worksheets(&wb)
                 .into_iter()
                 .map(|name| read_xlsb_sheet(&mut wb, file, &name, &mut budget))
@@ -68,13 +55,8 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
         }
         WorkbookKind::Xls => {
             super::cfb_guard::check(bytes, file)?;
-            let mut wb = Xls::new(cursor).map_err(|e| {
-                open_error(
-                    file,
-                    &e.to_string(),
-                    matches!(e, calamine::XlsError::Password),
-                )
-            })?;
+            let mut wb: Xls<Bytes<'_>> =
+                open(bytes, file, |e| matches!(e, calamine::XlsError::Password))?;
             visible_worksheets(&wb)
                 .into_iter()
                 .map(|name| {
@@ -85,13 +67,8 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
         }
         WorkbookKind::Ods => {
             super::sniff::check_ods_repeats(bytes, file)?;
-            let mut wb: Ods<Bytes<'_>> = Ods::new(cursor).map_err(|e| {
-                open_error(
-                    file,
-                    &e.to_string(),
-                    matches!(e, calamine::OdsError::Password),
-                )
-            })?;
+            let mut wb: Ods<Bytes<'_>> =
+                open(bytes, file, |e| matches!(e, calamine::OdsError::Password))?;
             visible_worksheets(&wb)
                 .into_iter()
                 .map(|name| read_whole_sheet(&mut wb, file, &name, &[], &mut budget))
@@ -116,6 +93,20 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
         sheets,
         unread_sheets,
     })
+}
+
+/// Opens a workbook with calamine's reader `R`; `is_password` tells its
+/// password error from the others.
+fn open<'a, R>(
+    bytes: &'a [u8],
+    file: &str,
+    is_password: impl Fn(&R::Error) -> bool,
+) -> Result<R, ReadError>
+where
+    R: Reader<Bytes<'a>>,
+    R::Error: std::fmt::Display,
+{
+    R::new(Cursor::new(bytes)).map_err(|e| open_error(file, &e.to_string(), is_password(&e)))
 }
 
 fn open_error(file: &str, reason: &str, password: bool) -> ReadError {
