@@ -4,7 +4,7 @@
 Reads every file back (openpyxl with data_only=True for .xlsx, csv with the
 cp932 codec for .csv), WITHOUT importing tools/make_samples.py, and checks:
 
-* 109 files in 2025-04/ and in csv-exports/2025-04/, every registry code
+* 109 files in <month>/ and in csv-exports/<month>/ (default 2025-04), every registry code
   exactly once, the form and the format (xlsx / vendor long CSV / grid CSV)
   each unit is meant to send;
 * the cell layout of samples/LAYOUT.md (labels where the layout puts them);
@@ -12,14 +12,19 @@ cp932 codec for .csv), WITHOUT importing tools/make_samples.py, and checks:
   F1, 合計 rows, referrals F1 ↔ F2, meeting counts and case lists, attendance,
   F3 staff, F4 sites and metric columns;
 * that the xlsx / long-CSV returns and the csv-exports grids carry identical
-  figures, and that meta/2025-04-figures.csv lists exactly those figures;
+  figures, and that meta/<month>-figures.csv lists exactly those figures;
+* running totals (累計): when meta/<month before>-figures.csv exists, each
+  equals the month before's 累計 of the same agency and key plus this month's
+  figure (kasane's cumulative_mismatch rule); otherwise at least the figure;
+* meeting dates on working days of the month (no weekend, no holiday);
 * the blank templates.
 
 Prints a summary with the expected record count; exits 1 on any failure.
-Usage: python3 tools/check_samples.py
+Usage: python3 tools/check_samples.py [--month YYYY-MM]
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import io
@@ -33,10 +38,30 @@ import openpyxl
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "kyoto"
+TEMPLATE_DIR = SAMPLES / "templates"
+# Set by set_month() from --month (default 2025-04).
+YEAR, MONTH = 2025, 4
+YYYYMM, YYMM = "202504", "2504"
 MONTH_DIR = SAMPLES / "2025-04"
 EXPORT_DIR = SAMPLES / "csv-exports" / "2025-04"
-TEMPLATE_DIR = SAMPLES / "templates"
 META = SAMPLES / "meta" / "2025-04-figures.csv"
+PREV_META = SAMPLES / "meta" / "2025-03-figures.csv"
+# Public holidays falling on weekdays of the sample months (no meeting then).
+HOLIDAYS = {dt.date(2025, 4, 29), dt.date(2025, 5, 5), dt.date(2025, 5, 6)}
+
+
+def set_month(ym: str) -> None:
+    global YEAR, MONTH, YYYYMM, YYMM, MONTH_DIR, EXPORT_DIR, META, PREV_META
+    m = re.fullmatch(r"(\d{4})-(\d{2})", ym)
+    if not m:
+        sys.exit(f"--month {ym}: expected YYYY-MM")
+    YEAR, MONTH = int(m.group(1)), int(m.group(2))
+    YYYYMM, YYMM = f"{YEAR}{MONTH:02d}", f"{YEAR % 100:02d}{MONTH:02d}"
+    MONTH_DIR = SAMPLES / ym
+    EXPORT_DIR = SAMPLES / "csv-exports" / ym
+    META = SAMPLES / "meta" / f"{ym}-figures.csv"
+    prev = f"{YEAR}-{MONTH - 1:02d}" if MONTH > 1 else f"{YEAR - 1}-12"
+    PREV_META = SAMPLES / "meta" / f"{prev}-figures.csv"
 
 ATTRS = {"高齢者": "elderly", "障害者": "disability", "子ども・子育て": "child",
          "生活困窮": "poverty", "その他": "other"}
@@ -353,9 +378,10 @@ def parse_long_csv(path: Path) -> dict:
         expect(key not in fig, f"{path.name}: duplicate {key}")
         fig[key] = v
     expect(len(rows) == 1 + 36, f"{path.name}: {len(rows) - 1} data rows")
-    expect(months == {"202504"}, f"{path.name}: months {months}")
+    expect(months == {YYYYMM}, f"{path.name}: months {months}")
     expect(len(codes) == 1, f"{path.name}: codes {codes}")
-    return {"figures": fig, "header": {"code": codes.pop(), "month": (2025, 4)}}
+    return {"figures": fig, "header": {"code": codes.pop(), "month": (int(YYYYMM[:4]),
+                                                                     int(YYYYMM[4:]))}}
 
 
 def parse_return(g: Grid, form: str, formulas: Grid | None, areas) -> dict:
@@ -395,7 +421,7 @@ def check_files(agencies) -> dict[str, Path]:
         expect(len(names) == 109, f"{folder}: {len(names)} files")
         seen = Counter()
         for name in names:
-            m = re.fullmatch(r"([A-Z]{3}-\d{3})_202504_(F[1-5])\.(xlsx|csv)", name)
+            m = re.fullmatch(rf"([A-Z]{{3}}-\d{{3}})_{YYYYMM}_(F[1-5])\.(xlsx|csv)", name)
             if not expect(m, f"{folder.name}/{name}: bad file name"):
                 continue
             code, form, ext = m.groups()
@@ -443,6 +469,10 @@ def check_templates(areas):
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--month", default="2025-04", metavar="YYYY-MM",
+                    help="the sample month to check (default 2025-04)")
+    set_month(ap.parse_args().month)
     agencies, areas = load_registry()
     files = check_files(agencies)
     check_templates(areas)
@@ -477,7 +507,7 @@ def main():
             expect(p.get(k) == e.get(k), f"{code}: {k} differ between xlsx and export")
         for h in (p["header"], e["header"]):
             expect(h["code"] == code, f"{code}: B4 {h['code']}")
-            expect(h["month"] == (2025, 4), f"{code}: month {h['month']}")
+            expect(h["month"] == (YEAR, MONTH), f"{code}: month {h['month']}")
             if "name" in h:
                 expect(h["name"] == agencies[code]["agency_name"], f"{code}: B5 {h['name']}")
                 expect(h["writer"] and not re.search(r"\d", h["writer"]), f"{code}: B7")
@@ -515,9 +545,10 @@ def main():
         expect(fig[("", "plans_closed")] <= 5 and fig[("", "plans_reviewed")] <= 5, f"{code}: plans")
         for c in cases:
             w = f"{code} case {c['id']}"
-            expect(re.fullmatch(rf"{area}-2504-\d\d", c["id"]), f"{w}: id")
+            expect(re.fullmatch(rf"{area}-{YYMM}-\d\d", c["id"]), f"{w}: id")
             expect(c["kind"] in ("consent", "no_consent"), f"{w}: kind {c['kind']}")
-            expect(c["date"].year == 2025 and c["date"].month == 4 and c["date"].weekday() < 5,
+            expect(c["date"].year == YEAR and c["date"].month == MONTH
+                   and c["date"].weekday() < 5 and c["date"] not in HOLIDAYS,
                    f"{w}: date {c['date']}")
             expect(1 <= len(c["issues"]) <= 3 and set(c["issues"]) <= ISSUES, f"{w}: issues")
             parts = c["participants"]
@@ -578,13 +609,30 @@ def main():
             present = {m for (s, m) in p["figures"] if s == site}
             expect(present == allowed, f"{code} {site}: metrics {sorted(present)}")
 
-    # Running totals: each at least the month's figure it grows by (April has
-    # no earlier month in the samples to check the full rule against).
+    # Running totals: each = the month before's 累計 + this month's figure when
+    # the samples hold the month before (its meta figures, which its own check
+    # compared with its files); otherwise (April) at least the month's figure.
+    prev = None
+    if PREV_META.is_file():
+        with open(PREV_META, encoding="utf-8", newline="") as f:
+            prev = {(r["agency_code"], r["key"], r["metric"]): int(r["value"])
+                    for r in csv.DictReader(f)}
+    n_cumulative = 0
     for code, p in parsed.items():
         for (key, metric), v in p["figures"].items():
             if metric in CUMULATIVE:
+                n_cumulative += 1
                 flow = p["figures"].get((key, CUMULATIVE[metric]))
                 expect(flow is not None and v >= flow, f"{code} {key}: {metric} {v} < {flow}")
+                if prev is not None and flow is not None:
+                    before = prev.get((code, key, metric))
+                    expect(before is not None and v == before + flow,
+                           f"{code} {key}: {metric} {v} != {before} (month before) + {flow}")
+    if prev is not None:   # the units that had 累計 the month before still report them
+        had = {(c, k, m) for (c, k, m) in prev if m in CUMULATIVE}
+        now = {(c, k, m) for c, p in parsed.items() for (k, m) in p["figures"] if m in CUMULATIVE}
+        expect(had == now, f"running totals reported differ from the month before: "
+               f"{sorted(had ^ now)[:5]}")
 
     # meta/2025-04-figures.csv lists exactly the figures read back.
     with open(META, encoding="utf-8", newline="") as f:
@@ -599,8 +647,8 @@ def main():
         by_form[agencies[code]["form"]] += len(p["figures"])
     n_ref = sum(len(p["referrals"]) for p in f2.values())
     n_cases = sum(len(p["cases"]) for p in f2.values())
-    print(f"files: {len(list(MONTH_DIR.iterdir()))} in 2025-04, "
-          f"{len(list(EXPORT_DIR.iterdir()))} in csv-exports/2025-04, "
+    print(f"files: {len(list(MONTH_DIR.iterdir()))} in {MONTH_DIR.name}, "
+          f"{len(list(EXPORT_DIR.iterdir()))} in csv-exports/{EXPORT_DIR.name}, "
           f"{len(list(TEMPLATE_DIR.iterdir()))} templates")
     print(f"formats: {Counter(expected_format(a) for a in agencies.values())}")
     print(f"records expected: {sum(by_form.values())} = " +
@@ -608,6 +656,9 @@ def main():
           f"  (F2 referral rows {n_ref}; case-list rows {n_cases})")
     print(f"referrals: {sum(received.values())} from {len(received)} agencies; "
           f"F1 agencies attending ≥1 meeting: {sum(1 for c in f1 if attended[c])} of {len(f1)}")
+    print(f"running totals (累計): {n_cumulative}, " +
+          (f"each = {PREV_META.name} + this month's figure" if prev is not None
+           else "no month before in the samples: each ≥ this month's figure"))
     if FAILURES:
         print(f"\n{len(FAILURES)} FAILURES:")
         for m in FAILURES[:200]:

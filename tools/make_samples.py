@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Generate kasane's bundled Kyoto sample data.
 
-Writes, under samples/kyoto/:
-  templates/F1.xlsx … F5.xlsx        blank city templates (samples/LAYOUT.md)
+Writes, under samples/kyoto/, for the month given (default 2025-04):
+  templates/F1.xlsx … F5.xlsx        blank city templates (samples/LAYOUT.md);
+                                     only the 2025-04 run writes them
   2025-04/                           one return per registry unit, April 2025
   csv-exports/2025-04/               the same returns as Excel "CSV (comma
                                      separated)" grids, CP932, CRLF
   meta/2025-04-*.csv                 what the generator put where (figures,
                                      case list, deliberate text variants)
+and likewise 2025-05/, csv-exports/2025-05/, meta/2025-05-*.csv with
+--month 2025-05. A month after the first continues from the month before:
+its stocks (継続相談者数, 月末 figures) and running totals (累計) start from
+meta/<month before>-figures.csv, each 累計 = last month's + this month's flow.
 
-Usage:  python3 tools/make_samples.py [--no-libreoffice]
+Usage:  python3 tools/make_samples.py [--month YYYY-MM] [--out DIR] [--no-libreoffice]
 
 Needs openpyxl.  Every generated .xlsx is re-saved through headless
 LibreOffice (soffice) so that the 合計 formula cells carry cached values;
@@ -44,12 +49,33 @@ ROOT = Path(__file__).resolve().parent.parent
 REGISTRY_DIR = ROOT / "mappings" / "kyoto"
 OUT_DIR = ROOT / "samples" / "kyoto"
 
-SEED = 20250401
+# The month generated. Module-level so that the builders below (and the
+# tools importing this module: make_cumulative_fixtures.py, make_samples_f5.py)
+# see April 2025 unless main() is given another --month (set_month).
+FIRST_MONTH = "2025-04"   # the first sample month: its run also writes the templates
+SEED = 20250401           # YYYYMM01 of the month
 YEAR, MONTH = 2025, 4
 YYYYMM = f"{YEAR}{MONTH:02d}"        # 202504, used in file names
 YYMM = f"{YEAR % 100:02d}{MONTH:02d}"  # 2504, used in case ids
 FIXED_TS = dt.datetime(2025, 5, 8, 9, 0, 0)   # workbook created/modified
 HOLIDAYS = {dt.date(2025, 4, 29)}              # 昭和の日
+
+# What differs by month besides the seed: public holidays on weekdays (no
+# meeting then), when the returns were saved (early the next month), and the
+# notes agencies write in F1 備考. Only the months listed can be generated.
+MONTHS = {
+    "2025-04": {
+        "holidays": {dt.date(2025, 4, 29)},                        # 昭和の日
+        "fixed_ts": dt.datetime(2025, 5, 8, 9, 0, 0),
+        "notes": ["特になし", "年度当初のため新規相談が増加", "職員の異動あり", "出張相談会を実施"],
+    },
+    "2025-05": {
+        "holidays": {dt.date(2025, 5, 3), dt.date(2025, 5, 4),     # 憲法記念日, みどりの日,
+                     dt.date(2025, 5, 5), dt.date(2025, 5, 6)},    # こどもの日, 振替休日
+        "fixed_ts": dt.datetime(2025, 6, 9, 9, 0, 0),
+        "notes": ["特になし", "連休明けに相談が集中", "出張相談会を実施", "地域ケア会議に参加"],
+    },
+}
 
 # Number formats (the CSV grid shows cells as these formats display them).
 NUM_FMT = "#,##0"
@@ -154,7 +180,33 @@ WRITER_TITLES = {
     "地域あんしん支援員": ["統括支援員", "事務局"],
 }
 DEFAULT_WRITER_TITLES = ["事業担当", "事務局", "担当係長"]
-F1_NOTES = ["特になし", "年度当初のため新規相談が増加", "職員の異動あり", "出張相談会を実施"]
+F1_NOTES = MONTHS["2025-04"]["notes"]
+
+
+def month_variants(year: int, month: int) -> list:
+    """B3 texts of the month, in MONTH_VARIANTS' order (令和 year = year − 2018)."""
+    reiwa = f"令和{year - 2018}年{month}月"
+    return [reiwa, f"R{year - 2018}.{month}", f"{year}/{month}", f"{year}-{month:02d}",
+            f"{year}{month:02d}", reiwa.translate(FULLWIDTH), DATE_CELL]
+
+
+def set_month(ym: str) -> None:
+    """Make every month-dependent constant that of `ym` (YYYY-MM)."""
+    global SEED, YEAR, MONTH, YYYYMM, YYMM, FIXED_TS, HOLIDAYS, MONTH_VARIANTS, F1_NOTES
+    if ym not in MONTHS:
+        sys.exit(f"--month {ym}: no holidays / timestamp known for it; add it to MONTHS "
+                 f"(known: {', '.join(MONTHS)})")
+    YEAR, MONTH = int(ym[:4]), int(ym[5:])
+    SEED = int(f"{YEAR}{MONTH:02d}01")
+    YYYYMM = f"{YEAR}{MONTH:02d}"
+    YYMM = f"{YEAR % 100:02d}{MONTH:02d}"
+    FIXED_TS = MONTHS[ym]["fixed_ts"]
+    HOLIDAYS = set(MONTHS[ym]["holidays"])
+    MONTH_VARIANTS = month_variants(YEAR, MONTH)
+    F1_NOTES = list(MONTHS[ym]["notes"])
+
+
+assert month_variants(2025, 4) == MONTH_VARIANTS
 
 
 def rng_for(purpose: str) -> random.Random:
@@ -516,6 +568,21 @@ def business_days(year: int, month: int) -> list[dt.date]:
     return days
 
 
+def prev_month_of(year: int, month: int) -> str:
+    return f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"
+
+
+def business_days_of(ym: str) -> list[dt.date]:
+    """Working days of another month of MONTHS (its own holidays)."""
+    y, m = int(ym[:4]), int(ym[5:])
+    d, days = dt.date(y, m, 1), []
+    while d.month == m:
+        if d.weekday() < 5 and d not in MONTHS[ym]["holidays"]:
+            days.append(d)
+        d += dt.timedelta(days=1)
+    return days
+
+
 # Agency types a meeting is likely to invite for an issue.
 ISSUE_AGENCY_TYPES = {
     "就労": ["自立相談支援窓口"],
@@ -655,8 +722,12 @@ VISIT_RATES = {   # share of consultations that are visits or accompanying
 }
 
 
-def plan_f1(a: Agency, referrals: int, rng: random.Random) -> dict[str, dict[str, int]]:
-    """Rows of one F1 return that satisfy the in-return rules."""
+def plan_f1(a: Agency, referrals: int, rng: random.Random,
+            prev: dict[str, dict[str, int]] | None = None) -> dict[str, dict[str, int]]:
+    """Rows of one F1 return that satisfy the in-return rules. With `prev`
+    (the same agency's rows the month before) the month continues from it."""
+    if prev is not None:
+        return plan_f1_after(a, referrals, rng, prev)
     profile = F1_PROFILES[a.type]
     consult = {attr: rng.randint(*profile[attr]) for attr, _ in F1_ATTRS}
     refs = Counter()
@@ -684,6 +755,47 @@ def plan_f1(a: Agency, referrals: int, rng: random.Random) -> dict[str, dict[str
     return rows
 
 
+def plan_f1_after(a: Agency, referrals: int, rng: random.Random,
+                  prev: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """A month after the first: each attribute's consultations are last month's
+    ±15 % scaled by the month's working days (May has Golden Week); the
+    continuing persons (a stock) are most of last month's continuing persons
+    plus part of last month's new ones, as far as the consultations allow."""
+    scale = len(business_days(YEAR, MONTH)) / len(business_days_of(prev_month_of(YEAR, MONTH)))
+    consult = {}
+    for attr, _ in F1_ATTRS:
+        before = prev[attr]["consultations"]
+        consult[attr] = (round(before * rng.uniform(0.85, 1.15) * scale) if before
+                         else rng.choices([0, 1, 2], weights=[6, 3, 1])[0])
+    refs = Counter()
+    for _ in range(referrals):   # referrals fall on the busy attributes
+        attrs = [attr for attr, _ in F1_ATTRS]
+        refs[rng.choices(attrs, weights=[consult[x] + 1 for x in attrs])[0]] += 1
+    lo, hi = VISIT_RATES[a.type]
+    rows = {}
+    for attr, _ in F1_ATTRS:
+        c = max(consult[attr], refs[attr])
+        if c == 0:
+            rows[attr] = {m: 0 for m, _, _ in F1_METRICS}
+            continue
+        p = prev[attr]
+        new = min(c, round(c / rng.uniform(1.4, 2.8) * rng.uniform(0.2, 0.45)))
+        carried = round(p["continuing_persons"] * rng.uniform(0.85, 1.0)
+                        + p["new_persons"] * rng.uniform(0.25, 0.5))
+        if carried == 0 and new == 0:
+            new = 1
+        rows[attr] = {
+            "new_persons": new,
+            "continuing_persons": max(0, min(carried, c - new)),
+            "consultations": c,
+            "visits": min(c, round(c * rng.uniform(lo, hi))),
+            "complex_cases": min(c, max(refs[attr], round(c * rng.uniform(0.03, 0.15)))),
+            "referrals_multi_agency": refs[attr],
+            "referrals_other": min(c, round(c * rng.uniform(0.02, 0.12))),
+        }
+    return rows
+
+
 def plan_f2_items(cases: list[dict], rng: random.Random) -> dict[str, int]:
     def count(kind):
         rows = [c for c in cases if c["kind"] == kind]
@@ -698,7 +810,10 @@ def plan_f2_items(cases: list[dict], rng: random.Random) -> dict[str, int]:
             "plans_closed": rng.randint(0, min(reviewed, 2))}
 
 
-def plan_f3(areas, rng: random.Random) -> dict[str, dict[str, int]]:
+def plan_f3(areas, rng: random.Random, prev: dict | None = None) -> dict[str, dict[str, int]]:
+    """prev: key → metric → value of the month before, if any."""
+    if prev is not None:
+        return plan_f3_after(areas, rng, prev)
     rows = {}
     for code, _ in areas:
         rows[code] = {
@@ -714,6 +829,33 @@ def plan_f3(areas, rng: random.Random) -> dict[str, dict[str, int]]:
         }
     rows["HQ"] = {m: 0 for m, _, _ in F3_METRICS}
     rows["HQ"].update(staff=1, outreach_visits=rng.randint(0, 3),
+                      participation_hosts_developed=rng.randint(0, 2))
+    return rows
+
+
+def plan_f3_after(areas, rng: random.Random, prev: dict) -> dict[str, dict[str, int]]:
+    """A month after the first: the 月末 stocks continue from last month's
+    (outreach: + some of the newly found − the closed; participation: ±1)."""
+    rows = {}
+    for code, _ in areas:
+        p = prev[code]
+        new = rng.choices([0, 1, 2, 3], weights=[3, 4, 2, 1])[0]
+        closed = rng.choices([0, 1], weights=[4, 1])[0]
+        active = max(1, p["outreach_active"] + rng.randint(0, new) - closed)
+        rows[code] = {
+            "staff": p["staff"],
+            "outreach_active": active,
+            "outreach_new": new,
+            "outreach_visits": rng.randint(max(4, active), max(10, 2 * active)),
+            "outreach_closed": closed,
+            "participation_active": max(0, p["participation_active"]
+                                        + rng.choice([-1, 0, 0, 0, 1])),
+            "participation_matches": rng.choices([0, 1, 2], weights=[4, 3, 1])[0],
+            "participation_followups": rng.randint(0, 5),
+            "participation_hosts_developed": rng.choices([0, 1], weights=[3, 1])[0],
+        }
+    rows["HQ"] = {m: 0 for m, _, _ in F3_METRICS}
+    rows["HQ"].update(staff=prev["HQ"]["staff"], outreach_visits=rng.randint(0, 3),
                       participation_hosts_developed=rng.randint(0, 2))
     return rows
 
@@ -747,6 +889,21 @@ def add_running_totals(code: str, rows: dict[str, dict]) -> None:
             rows["HQ"][cumulative] = rows["HQ"][flow]
 
 
+def continue_running_totals(code: str, rows: dict[str, dict], prev: dict) -> None:
+    """A month after the first: each 累計 = last month's 累計 of the same
+    agency and key + this month's flow (the cumulative_mismatch rule).
+    prev: key → metric → value of the month before. Every key reporting a
+    flow reported its 累計 the month before (the sites carry over)."""
+    for cumulative, flow in CUMULATIVE.items():
+        for k, values in rows.items():
+            if values.get(flow) is None:
+                continue
+            before = prev.get(k, {}).get(cumulative)
+            if before is None:
+                sys.exit(f"{code} {k}: no {cumulative} the month before to continue from")
+            values[cumulative] = before + values[flow]
+
+
 CDK009_ACTIVITIES = [   # (activity, area name)
     ("寺院と連携したつながりの場", "東山区"), ("商店街の空き店舗を活かした居場所", "中京区"),
     ("大学と連携した多世代の学びの場", "左京区"), ("農園を活かした交流活動", "西京区"),
@@ -755,9 +912,14 @@ CDK009_ACTIVITIES = [   # (activity, area name)
 ]
 
 
-def plan_f4(a: Agency, areas, rng: random.Random) -> list[tuple[str, str, dict]]:
-    """Sites of one community-building programme with plausible monthly figures."""
+def plan_f4(a: Agency, areas, rng: random.Random,
+            prev_sites: list[str] | None = None) -> list[tuple[str, str, dict]]:
+    """Sites of one community-building programme with plausible monthly figures.
+    prev_sites: the programme's site names the month before; the programmes
+    that report only some areas or activities (CDK-004, 005, 009) keep them."""
     names = [name for _, name in areas]
+    if prev_sites is not None and a.code in ("CDK-004", "CDK-005", "CDK-009"):
+        return plan_f4_same_sites(a, prev_sites, rng)
 
     def per_area(label, sessions, participants, extra=lambda: {}):
         return [(f"{label}（{n}）", n, {"sessions": rng.randint(*sessions),
@@ -801,6 +963,29 @@ def plan_f4(a: Agency, areas, rng: random.Random) -> list[tuple[str, str, dict]]
                   "new_activities": rng.choices([0, 1], weights=[2, 1])[0]})
                 for act, n in chosen]
     raise ValueError(f"no F4 profile for {code}")
+
+
+def site_area(site: str) -> str:
+    """Sample site names end in （area name）."""
+    return site[site.rindex("（") + 1:-1]
+
+
+def plan_f4_same_sites(a: Agency, sites: list[str], rng: random.Random):
+    """The month before's sites of CDK-004, 005 or 009 with this month's figures
+    (the same ranges as plan_f4)."""
+    out = []
+    for site in sites:
+        if a.code == "CDK-004":
+            values = {"sessions": rng.randint(2, 8), "participants": rng.randint(20, 120),
+                      "new_activities": rng.choices([0, 1], weights=[2, 1])[0],
+                      "coordinated_initiatives": rng.choices([0, 1, 2], weights=[2, 3, 1])[0]}
+        elif a.code == "CDK-005":
+            values = {"sessions": rng.randint(18, 22), "participants": rng.randint(150, 450)}
+        else:
+            values = {"sessions": rng.randint(2, 8), "participants": rng.randint(15, 80),
+                      "new_activities": rng.choices([0, 1], weights=[2, 1])[0]}
+        out.append((site, site_area(site), values))
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -923,12 +1108,48 @@ def month_value(variant: str):
     return dt.datetime(YEAR, MONTH, 1) if variant == DATE_CELL else variant
 
 
+def load_prev_figures(ym: str) -> dict[str, dict[str, dict[str, int]]] | None:
+    """agency → key → metric → value of meta/<ym>-figures.csv, read from the
+    output folder if it holds that month, else from the bundled samples."""
+    for base in (OUT_DIR, ROOT / "samples" / "kyoto"):
+        path = base / "meta" / f"{ym}-figures.csv"
+        if path.is_file():
+            break
+    else:
+        return None
+    prev: dict = defaultdict(lambda: defaultdict(dict))
+    with open(path, encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            prev[r["agency_code"]][r["key"]][r["metric"]] = int(r["value"])
+    return prev
+
+
+def sites_of(prev_agency: dict) -> list[str]:
+    """A programme's F4 site names the month before, in its row order."""
+    return list(prev_agency)
+
+
 def main():
+    global OUT_DIR
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--month", default=FIRST_MONTH, metavar="YYYY-MM",
+                    help=f"month to generate (default {FIRST_MONTH}; known: {', '.join(MONTHS)})")
+    ap.add_argument("--out", type=Path, default=OUT_DIR, metavar="DIR",
+                    help="folder to write into instead of samples/kyoto (e.g. to compare a "
+                         "regenerated month with the bundled one)")
     ap.add_argument("--no-libreoffice", action="store_true",
                     help="write 合計 cells as typed numbers instead of formulas")
     args = ap.parse_args()
     typed = args.no_libreoffice
+    set_month(args.month)
+    OUT_DIR = args.out.resolve()
+    first = args.month == FIRST_MONTH
+    prev = None
+    if not first:
+        before = prev_month_of(YEAR, MONTH)
+        prev = load_prev_figures(before)
+        if prev is None:
+            sys.exit(f"meta/{before}-figures.csv not found: generate {before} first")
 
     agencies, areas = load_registry()
     assert len(agencies) == 109, len(agencies)
@@ -951,8 +1172,9 @@ def main():
         month = month_value(month_variant[a.code])
         filler = Filler(stem, a, Sheet(a.form), rng_for(f"variants:{a.code}"), variant_log)
         extra = {}
+        before = None if prev is None else prev[a.code]
         if a.form == "F1":
-            fig = plan_f1(a, ref_totals[a.code], rng)
+            fig = plan_f1(a, ref_totals[a.code], rng, before)
             note = rng.choice(F1_NOTES) if rng.random() < 0.25 else None
             extra = {"fig": fig, "attendance": attendance.get(a.code, 0)}
             build_f1(a, month, writer, fig, extra["attendance"], note, filler, typed)
@@ -963,21 +1185,29 @@ def main():
                                  for code, n in sorted(received[a.code].items())]
             build_f2(a, month, writer, plan, filler, typed)
         elif a.form == "F3":
-            rows = plan_f3(areas, rng)
-            add_running_totals(a.code, rows)
+            rows = plan_f3(areas, rng, before)
+            if before is None:
+                add_running_totals(a.code, rows)
+            else:
+                continue_running_totals(a.code, rows, before)
             build_f3(a, month, writer, rows, areas, filler, typed)
         elif a.form == "F4":
-            sites = plan_f4(a, areas, rng)
-            add_running_totals(a.code, {name: values for name, _, values in sites})
+            sites = plan_f4(a, areas, rng, None if before is None else sites_of(before))
+            if before is None:
+                add_running_totals(a.code, {name: values for name, _, values in sites})
+            else:
+                continue_running_totals(a.code, {name: values for name, _, values in sites},
+                                        before)
             build_f4(a, month, writer, sites, filler, typed)
         returns.append((a, stem, filler, extra))
 
-    # Fresh output folders (only the generated ones).
+    # Fresh output folders (only the generated ones). The templates carry the
+    # first month's timestamps: only that month's run rewrites them.
     templates_dir = OUT_DIR / "templates"
     month_dir = OUT_DIR / f"{YEAR}-{MONTH:02d}"
     export_dir = OUT_DIR / "csv-exports" / f"{YEAR}-{MONTH:02d}"
     meta_dir = OUT_DIR / "meta"
-    for d in (templates_dir, month_dir, export_dir):
+    for d in ((templates_dir,) if first else ()) + (month_dir, export_dir):
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
@@ -993,7 +1223,8 @@ def main():
         raw.mkdir()
         pending: list[tuple[Path, Path]] = []   # raw xlsx → final path
 
-        templates = [build_f1(), build_f2(), build_f3(areas=areas), build_f4(), build_f5_template()]
+        templates = [build_f1(), build_f2(), build_f3(areas=areas), build_f4(),
+                     build_f5_template()] if first else []
         for s in templates:
             src = raw / f"{s.name}.xlsx"
             write_xlsx(s, src)
@@ -1049,7 +1280,7 @@ def write_meta(meta_dir: Path, returns, meetings, month_variant, variant_log):
 
     with open(meta_dir / f"{ym}-variants.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["file_stem", "format_2025_04", "cell", "kind", "text", "value"])
+        w.writerow(["file_stem", f"format_{YEAR}_{MONTH:02d}", "cell", "kind", "text", "value"])
         fmt = {stem: return_format(a) for a, stem, _, _ in returns}
         for a, stem, _, _ in returns:
             v = month_variant[a.code]
