@@ -40,6 +40,20 @@ fn run_on_the_samples_exits_zero_and_writes_the_month() {
     ] {
         assert!(out.path().join("2025-04").join(f).is_file(), "{f}");
     }
+    // Every bundled month, oldest first: May's running totals were checked
+    // against the April just written, so May has no finding at all.
+    assert!(out.path().join("2025-05/月次集計_2025-05.xlsx").is_file());
+    let out_text = stdout(&o);
+    let (april, may) = (
+        out_text.find("京都市 2025-04").expect("April's summary"),
+        out_text.find("京都市 2025-05").expect("May's summary"),
+    );
+    assert!(april < may, "{out_text}");
+    assert!(
+        out_text[may..].contains("エラー 0 / 警告 0 / 情報 0"),
+        "{out_text}"
+    );
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("集計し直して"));
     // The fiscal-year report from what was just consolidated.
     let o = kasane(&[
         "report",
@@ -49,7 +63,7 @@ fn run_on_the_samples_exits_zero_and_writes_the_month() {
         out.path().to_str().expect("utf-8"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("未集計 11 か月"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("未集計 10 か月"), "{}", stdout(&o));
     assert!(out.path().join("FY2025/補助金報告_2025年度.xlsx").is_file());
 }
 
