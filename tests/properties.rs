@@ -331,3 +331,29 @@ fn fuzz_cfb_sector_chain_memory_xls_is_refused_within_the_limits() {
     let err = read_bytes(&bytes, "fuzz_cfb_sector_chain_memory.xls").expect_err("refused");
     assert_eq!(err.location().file, "fuzz_cfb_sector_chain_memory.xls");
 }
+
+/// Found by fuzzing (target read_workbook, out-of-memory at a 2.3 GB
+/// `malloc`): this 10 KB `.xls` declares a root stream of 2.3 GB, and
+/// calamine 0.32 reserves that much (`Vec::with_capacity`, cfb.rs:296)
+/// before reading it. Linux overcommits and never touches the reservation,
+/// but a system that commits memory on allocation (Windows) would abort the
+/// batch. cfb_guard refuses a declared length the file cannot hold before
+/// calamine sees the file; so it does for the huge sector chain above.
+#[test]
+fn fuzz_cfb_declared_stream_length_xls_is_refused_before_calamine() {
+    for name in [
+        "fuzz_cfb_declared_stream_length.xls",
+        "fuzz_cfb_huge_sector_chain.xls",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/hostile_month")
+            .join(name);
+        let bytes = std::fs::read(path).expect("fixture");
+        let err = read_bytes(&bytes, name).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains(name) && text.contains("壊れた .xls"),
+            "{text}"
+        );
+    }
+}

@@ -6,6 +6,14 @@
 //! this walks the DIFAT and FAT itself, with every loop bounded by the
 //! number of sectors the file can hold, and refuses a file whose chains loop
 //! or point outside the table.
+//!
+//! calamine also sizes its buffers from lengths the file declares before it
+//! reads anything (`Vec::with_capacity`): the FAT, directory and mini FAT
+//! sector counts of the header, the length of each directory entry's
+//! stream, and a DIFAT length it takes from bytes 62–66 of the header (which
+//! straddle the mini FAT start and count). A 10 KB file declaring a 2 GB
+//! stream made it abort on allocation (found by `fuzz/` read_workbook). A
+//! length no file of this size can hold is refused here.
 
 use super::ReadError;
 use crate::core::Location;
@@ -13,6 +21,10 @@ use crate::core::Location;
 const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// Sector ids at or above this are markers (free, end of chain, FAT, DIFAT).
 const MAX_REGULAR: u32 = 0xFFFF_FFFA;
+/// Largest DIFAT length (u32 entries) calamine may reserve from header bytes
+/// 62–66: 256 MiB. In a sound file it is the mini FAT sector count times
+/// 65,536 plus the high half of the mini FAT start (a few hundred thousand).
+const MAX_CALAMINE_DIFAT_LEN: usize = 64 * 1024 * 1024;
 
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
     b.get(off..off + 4)
@@ -38,6 +50,20 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
     }
     let size = 1usize << shift;
     let sectors = (bytes.len() / size).saturating_sub(1);
+    let header = |off: usize| u32_at(bytes, off).unwrap_or(0) as usize;
+    // Sector counts of the header: no more sectors than the file holds.
+    for (off, what) in [
+        (0x28, "ディレクトリのセクタ数"),
+        (0x2C, "FAT のセクタ数"),
+        (0x40, "ミニ FAT のセクタ数"),
+    ] {
+        if header(off) > sectors {
+            return Err(bad(&format!("{what}がファイルより大きい")));
+        }
+    }
+    if header(62) > MAX_CALAMINE_DIFAT_LEN {
+        return Err(bad("ヘッダの長さが不正"));
+    }
     let sector = |id: u32| -> Option<&[u8]> {
         let start = (id as usize + 1).checked_mul(size)?;
         bytes.get(start..start.checked_add(size)?)
@@ -95,6 +121,29 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
             state[p] = 2;
         }
     }
+    // Directory entries: no stream longer than the file. The chain ends
+    // (checked above) unless it leaves the table.
+    let mut id = header(0x30) as u32;
+    while id < MAX_REGULAR {
+        let s = sector(id).ok_or_else(|| bad("ディレクトリがファイルの外を指しています"))?;
+        for entry in s.chunks_exact(128) {
+            // Object type 0: an unused entry, never opened.
+            if entry[66] == 0 {
+                continue;
+            }
+            let len = if size == 512 {
+                u64::from(u32_at(entry, 120).unwrap_or(0))
+            } else {
+                u64::from_le_bytes(entry[120..128].try_into().unwrap_or([0; 8]))
+            };
+            if len > bytes.len() as u64 {
+                return Err(bad("ストリームの長さがファイルより大きい"));
+            }
+        }
+        id = *fat
+            .get(id as usize)
+            .ok_or_else(|| bad("ディレクトリの連鎖が表の外を指しています"))?;
+    }
     Ok(())
 }
 
@@ -108,6 +157,7 @@ mod tests {
         let mut b = vec![0u8; 1024];
         b[..8].copy_from_slice(&SIGNATURE);
         b[0x1E] = 9;
+        b[0x30..0x34].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes()); // no directory
         b[0x44..0x48].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
         b[0x4C..0x50].copy_from_slice(&0u32.to_le_bytes());
         for i in 1..109 {
@@ -131,5 +181,39 @@ mod tests {
         let mut outside = vec![0xFFFF_FFFDu32, 5000];
         outside.resize(128, 0xFFFF_FFFF);
         assert!(check(&cfb(&outside), "out.xls").is_err());
+    }
+
+    /// A file with its directory in sector 1 whose root entry declares a
+    /// stream of `len` bytes.
+    fn with_root_stream(len: u32) -> Vec<u8> {
+        let mut fat = vec![0xFFFF_FFFDu32, 0xFFFF_FFFE];
+        fat.resize(128, 0xFFFF_FFFF);
+        let mut b = cfb(&fat);
+        b[0x30..0x34].copy_from_slice(&1u32.to_le_bytes());
+        b.resize(1536, 0);
+        let root = 1024;
+        b[root + 66] = 5; // root storage
+        b[root + 120..root + 124].copy_from_slice(&len.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn lengths_no_file_of_its_size_can_hold_are_refused() {
+        assert!(check(&with_root_stream(64), "ok.xls").is_ok());
+        let err = check(&with_root_stream(0x9000_0000), "huge.xls")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("huge.xls") && err.contains("ストリームの長さ"),
+            "{err}"
+        );
+        let mut b = with_root_stream(64);
+        b[0x2C..0x30].copy_from_slice(&1_000_000u32.to_le_bytes());
+        assert!(check(&b, "fat.xls").is_err());
+        // calamine's DIFAT length: the high half of the mini FAT start and
+        // the low half of the mini FAT count.
+        let mut b = with_root_stream(64);
+        b[62..66].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        assert!(check(&b, "difat.xls").is_err());
     }
 }
