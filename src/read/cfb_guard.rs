@@ -124,13 +124,17 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
     // Directory entries: no stream longer than the file. The chain ends
     // (checked above) unless it leaves the table.
     let mut id = header(0x30) as u32;
+    let mut first = true;
     while id < MAX_REGULAR {
         let s = sector(id).ok_or_else(|| bad("ディレクトリがファイルの外を指しています"))?;
         for entry in s.chunks_exact(128) {
-            // Object type 0: an unused entry, never opened.
-            if entry[66] == 0 {
+            // Object type 0: an unused entry, never opened; except the
+            // first, whose length calamine takes as the mini stream's
+            // whatever its type.
+            if entry[66] == 0 && !std::mem::take(&mut first) {
                 continue;
             }
+            first = false;
             let len = if size == 512 {
                 u64::from(u32_at(entry, 120).unwrap_or(0))
             } else {
@@ -207,6 +211,14 @@ mod tests {
             err.contains("huge.xls") && err.contains("ストリームの長さ"),
             "{err}"
         );
+        // The first entry counts even when marked unused (calamine reads it).
+        let mut b = with_root_stream(0x9000_0000);
+        b[1024 + 66] = 0;
+        assert!(check(&b, "unused_root.xls").is_err());
+        // Later unused entries do not.
+        let mut b = with_root_stream(64);
+        b[1024 + 128 + 120..1024 + 128 + 124].copy_from_slice(&0x9000_0000u32.to_le_bytes());
+        assert!(check(&b, "unused_later.xls").is_ok());
         let mut b = with_root_stream(64);
         b[0x2C..0x30].copy_from_slice(&1_000_000u32.to_le_bytes());
         assert!(check(&b, "fat.xls").is_err());
