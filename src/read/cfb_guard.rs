@@ -94,33 +94,28 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
         let s = sector(id).ok_or_else(|| bad("FAT がファイルの外を指しています"))?;
         fat.extend((0..size / 4).filter_map(|i| u32_at(s, 4 * i)));
     }
-    // Every chain must end: no loop, no link outside the table. Each sector
-    // has one successor, so colouring visits each sector once.
-    let mut state = vec![0u8; fat.len()]; // 0 new, 1 on the current path, 2 known to end
-    for start in 0..fat.len() {
-        let mut path = Vec::new();
-        let mut id = start;
-        loop {
-            match state[id] {
-                2 => break,
-                1 => return Err(bad("セクタの連鎖が循環しています")),
-                _ => {}
-            }
-            state[id] = 1;
-            path.push(id);
-            let n = fat[id];
-            if n >= MAX_REGULAR {
-                break;
-            }
-            if n as usize >= fat.len() {
-                return Err(bad("セクタの連鎖が表の外を指しています"));
-            }
-            id = n as usize;
-        }
-        for p in path {
-            state[p] = 2;
-        }
+    chains_end(&fat).map_err(|why| bad(&format!("セクタの{why}")))?;
+    // The mini FAT (the chains of streams under 4,096 bytes, in 64-byte
+    // mini sectors) is itself stored in a chain of regular sectors; calamine
+    // follows its chains as it follows the FAT's.
+    // Like calamine: only when the header counts mini FAT sectors, and no
+    // more of the chain than it counts.
+    let mini_fat_sectors = header(0x40);
+    let mut mini_fat: Vec<u32> = Vec::new();
+    let mut id = if mini_fat_sectors > 0 {
+        header(0x3C) as u32
+    } else {
+        u32::MAX
+    };
+    while id < MAX_REGULAR && mini_fat.len() < mini_fat_sectors * (size / 4) {
+        let s = sector(id).ok_or_else(|| bad("ミニ FAT がファイルの外を指しています"))?;
+        mini_fat.extend((0..size / 4).filter_map(|i| u32_at(s, 4 * i)));
+        // The FAT's chains end (checked above), so this loop does too.
+        id = *fat
+            .get(id as usize)
+            .ok_or_else(|| bad("ミニ FAT の連鎖が表の外を指しています"))?;
     }
+    chains_end(&mini_fat).map_err(|why| bad(&format!("ミニセクタの{why}")))?;
     // Directory entries: no stream longer than the file. The chain ends
     // (checked above) unless it leaves the table.
     let mut id = header(0x30) as u32;
@@ -147,6 +142,37 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
         id = *fat
             .get(id as usize)
             .ok_or_else(|| bad("ディレクトリの連鎖が表の外を指しています"))?;
+    }
+    Ok(())
+}
+
+/// Every chain of an allocation table ends: no loop, no link outside the
+/// table. Each sector has one successor, so colouring visits each once.
+fn chains_end(table: &[u32]) -> Result<(), &'static str> {
+    let mut state = vec![0u8; table.len()]; // 0 new, 1 on the current path, 2 known to end
+    for start in 0..table.len() {
+        let mut path = Vec::new();
+        let mut id = start;
+        loop {
+            match state[id] {
+                2 => break,
+                1 => return Err("連鎖が循環しています"),
+                _ => {}
+            }
+            state[id] = 1;
+            path.push(id);
+            let n = table[id];
+            if n >= MAX_REGULAR {
+                break;
+            }
+            if n as usize >= table.len() {
+                return Err("連鎖が表の外を指しています");
+            }
+            id = n as usize;
+        }
+        for p in path {
+            state[p] = 2;
+        }
     }
     Ok(())
 }
@@ -227,5 +253,27 @@ mod tests {
         let mut b = with_root_stream(64);
         b[62..66].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
         assert!(check(&b, "difat.xls").is_err());
+    }
+
+    #[test]
+    fn loops_in_the_mini_fat_are_refused() {
+        // Sector 0: the FAT; sector 1: the mini FAT, one chain.
+        let mut fat = vec![0xFFFF_FFFDu32, 0xFFFF_FFFE];
+        fat.resize(128, 0xFFFF_FFFF);
+        let mini = |entries: &[u32]| {
+            let mut b = cfb(&fat);
+            b[0x3C..0x40].copy_from_slice(&1u32.to_le_bytes());
+            b[0x40..0x44].copy_from_slice(&1u32.to_le_bytes());
+            b.resize(1536, 0xFF);
+            for (i, v) in entries.iter().enumerate() {
+                b[1024 + 4 * i..1028 + 4 * i].copy_from_slice(&v.to_le_bytes());
+            }
+            b
+        };
+        assert!(check(&mini(&[1, 0xFFFF_FFFE]), "ok.xls").is_ok());
+        let err = check(&mini(&[1, 0]), "miniloop.xls")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ミニセクタの連鎖が循環"), "{err}");
     }
 }
