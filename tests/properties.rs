@@ -361,3 +361,26 @@ fn fuzz_cfb_declared_stream_length_xls_is_refused_before_calamine() {
         );
     }
 }
+
+/// A valid `.xls` (LibreOffice, tests/fixtures/drift/d04) whose DIMENSIONS
+/// record declares its last row before its first: calamine 0.32 reserves
+/// room for 34 billion cells (the row count wraps) and the process aborts on
+/// allocation, stopping the batch (found in review). cfb_guard walks the
+/// workbook stream's records and refuses the file.
+#[test]
+fn a_dimensions_record_whose_rows_wrap_is_refused_before_calamine() {
+    let name = "dimensions_wrapped_rows.xls";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile_month")
+        .join(name);
+    let bytes = std::fs::read(path).expect("fixture");
+    let text = read_bytes(&bytes, name).expect_err("refused").to_string();
+    assert!(text.contains(name) && text.contains("DIMENSIONS"), "{text}");
+    // The file it was made from reads.
+    let original = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/drift/d04_formula_total.xls"),
+    )
+    .expect("fixture");
+    assert!(read_bytes(&original, "d04_formula_total.xls").is_ok());
+}

@@ -13,7 +13,14 @@
 //! stream, and a DIFAT length it takes from bytes 62–66 of the header (which
 //! straddle the mini FAT start and count). A 10 KB file declaring a 2 GB
 //! stream made it abort on allocation (found by `fuzz/` read_workbook). A
-//! length no file of this size can hold is refused here.
+//! length no file of this size can hold is refused here, and so is a mini
+//! FAT whose chains loop. Inside the workbook stream, each sheet's
+//! DIMENSIONS record makes calamine reserve room for every cell it declares
+//! (a last row before the first wraps round to billions): the guard walks
+//! the records as calamine does and refuses a sheet declaring more cells
+//! than kasane reads at all. calamine's DIFAT reservation, taken from header
+//! bytes 62–66, is bounded too; a sound file with 1,024 or more mini FAT
+//! sectors exceeds that bound and is refused as unsupported.
 
 use super::ReadError;
 use crate::core::Location;
@@ -62,7 +69,10 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
         }
     }
     if header(62) > MAX_CALAMINE_DIFAT_LEN {
-        return Err(bad("ヘッダの長さが不正"));
+        return Err(ReadError::Workbook {
+            loc: Location::file(file),
+            reason: "ミニ FAT が calamine で扱えない大きさです。Excel で .xlsx として保存し直してください (mini FAT too large for the .xls reader; save as .xlsx)".into(),
+        });
     }
     let sector = |id: u32| -> Option<&[u8]> {
         let start = (id as usize + 1).checked_mul(size)?;
@@ -116,34 +126,200 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
             .ok_or_else(|| bad("ミニ FAT の連鎖が表の外を指しています"))?;
     }
     chains_end(&mini_fat).map_err(|why| bad(&format!("ミニセクタの{why}")))?;
-    // Directory entries: no stream longer than the file. The chain ends
-    // (checked above) unless it leaves the table.
+    // Directory entries: no stream longer than the file, whatever the
+    // entry's type (calamine opens a stream by name alone, and takes the
+    // first entry's length as the mini stream's). The chain ends (checked
+    // above) unless it leaves the table.
+    let mut entries: Vec<Entry> = Vec::new();
     let mut id = header(0x30) as u32;
-    let mut first = true;
     while id < MAX_REGULAR {
         let s = sector(id).ok_or_else(|| bad("ディレクトリがファイルの外を指しています"))?;
-        for entry in s.chunks_exact(128) {
-            // Object type 0: an unused entry, never opened; except the
-            // first, whose length calamine takes as the mini stream's
-            // whatever its type.
-            if entry[66] == 0 && !std::mem::take(&mut first) {
-                continue;
-            }
-            first = false;
-            let len = if size == 512 {
-                u64::from(u32_at(entry, 120).unwrap_or(0))
-            } else {
-                u64::from_le_bytes(entry[120..128].try_into().unwrap_or([0; 8]))
-            };
-            if len > bytes.len() as u64 {
+        for raw in s.chunks_exact(128) {
+            let entry = Entry::parse(raw, size);
+            if entry.len > bytes.len() as u64 {
                 return Err(bad("ストリームの長さがファイルより大きい"));
             }
+            entries.push(entry);
         }
         id = *fat
             .get(id as usize)
             .ok_or_else(|| bad("ディレクトリの連鎖が表の外を指しています"))?;
     }
+    // The sheets' DIMENSIONS records, which calamine reserves room for.
+    let file_sectors = Chains {
+        read: &|id: u32| sector(id),
+        table: &fat,
+    };
+    for name in ["Workbook", "Book"] {
+        let Some(entry) = entries.iter().find(|e| e.name == name) else {
+            continue;
+        };
+        let stream = if entry.len >= 4096 {
+            file_sectors.stream(entry.start, entry.len)
+        } else {
+            let Some(root) = entries.first() else {
+                continue;
+            };
+            let mini_stream = file_sectors
+                .stream(root.start, root.len)
+                .unwrap_or_default();
+            let mini_sector = |id: u32| {
+                let start = (id as usize).checked_mul(64)?;
+                mini_stream.get(start..start.checked_add(64)?)
+            };
+            Chains {
+                read: &mini_sector,
+                table: &mini_fat,
+            }
+            .stream(entry.start, entry.len)
+        };
+        if let Some(stream) = stream {
+            sheet_dimensions(&stream).map_err(|why| bad(&why))?;
+        }
+    }
     Ok(())
+}
+
+/// One directory entry: its name and where its stream is.
+struct Entry {
+    name: String,
+    start: u32,
+    len: u64,
+}
+
+impl Entry {
+    /// As calamine reads it: the UTF-16 name up to the first NUL, the start
+    /// sector, and a 32-bit length in files of 512-byte sectors (64-bit
+    /// otherwise).
+    fn parse(raw: &[u8], sector_size: usize) -> Entry {
+        let units: Vec<u16> = raw[..64]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .take_while(|&u| u != 0)
+            .collect();
+        let len = if sector_size == 512 {
+            u64::from(u32_at(raw, 120).unwrap_or(0))
+        } else {
+            u64::from_le_bytes(raw[120..128].try_into().unwrap_or([0; 8]))
+        };
+        Entry {
+            name: String::from_utf16_lossy(&units),
+            start: u32_at(raw, 116).unwrap_or(u32::MAX),
+            len,
+        }
+    }
+}
+
+/// Sectors and the table that chains them (the file's sectors and the FAT,
+/// or the mini stream's 64-byte sectors and the mini FAT).
+struct Chains<'a> {
+    read: &'a dyn Fn(u32) -> Option<&'a [u8]>,
+    table: &'a [u32],
+}
+
+impl Chains<'_> {
+    /// The stream starting at `start`, cut to `len`; `None` where calamine
+    /// could not read it either (a sector outside the file or the table).
+    /// The table's chains are known to end.
+    fn stream(&self, start: u32, len: u64) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut id = start;
+        while id < MAX_REGULAR {
+            out.extend_from_slice((self.read)(id)?);
+            id = *self.table.get(id as usize)?;
+        }
+        out.truncate(usize::try_from(len).ok()?);
+        Some(out)
+    }
+}
+
+/// Most cells a sheet's DIMENSIONS record may declare. calamine 0.32
+/// reserves room for every cell it declares before reading the sheet
+/// (xls.rs, `cells.reserve(rows * cols)`, with the rows wrapping round when
+/// the last is before the first), so a damaged record aborts the run on
+/// allocation. Sheets that large are refused anyway (limits.rs).
+const MAX_DECLARED_CELLS: usize = super::limits::MAX_GRID_CELLS;
+
+/// Walks the workbook stream's records as calamine does: the sheets'
+/// positions from the BOUNDSHEET records of the globals, then each sheet's
+/// records to its EOF, and refuses a DIMENSIONS record declaring more than
+/// [`MAX_DECLARED_CELLS`].
+fn sheet_dimensions(stream: &[u8]) -> Result<(), String> {
+    let mut sheets = Vec::new();
+    for (typ, data) in records(stream) {
+        match typ {
+            0x0085 => sheets.extend(u32_at(data, 0)),
+            0x000A => break,
+            _ => {}
+        }
+    }
+    for pos in sheets {
+        let Some(sheet) = stream.get(pos as usize..) else {
+            continue;
+        };
+        for (typ, data) in records(sheet) {
+            match typ {
+                0x0200 => {
+                    let cells = declared_cells(data);
+                    if cells > MAX_DECLARED_CELLS {
+                        return Err(format!(
+                            "シートの範囲 (DIMENSIONS) が {cells} セルと宣言されています。上限 {MAX_DECLARED_CELLS}"
+                        ));
+                    }
+                }
+                0x000A => break,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// BIFF records `(type, data)` as calamine's iterator gives them: CONTINUE
+/// records after one are taken with it; ends at the first short record.
+fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let header = |s: &[u8]| -> Option<(u16, usize)> {
+            let h = s.get(..4)?;
+            Some((
+                u16::from_le_bytes([h[0], h[1]]),
+                usize::from(u16::from_le_bytes([h[2], h[3]])),
+            ))
+        };
+        let (typ, len) = header(stream)?;
+        let data = stream.get(4..4 + len)?;
+        stream = &stream[4 + len..];
+        while let Some((0x003C, len)) = header(stream) {
+            stream = stream.get(4 + len..)?;
+        }
+        Some((typ, data))
+    })
+}
+
+/// The cells calamine reserves for a DIMENSIONS record (xls.rs
+/// `parse_dimensions` and its caller, in a release build's wrapping
+/// arithmetic).
+fn declared_cells(data: &[u8]) -> usize {
+    let u16_at = |off: usize| u32::from(u16::from_le_bytes([data[off], data[off + 1]]));
+    let (first_row, last_row, mut first_col, last_col) = match data.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 => (
+            u32_at(data, 0).unwrap_or(0),
+            u32_at(data, 4).unwrap_or(0),
+            u16_at(8),
+            u16_at(10),
+        ),
+        _ => return 0, // calamine stops at a malformed record
+    };
+    if first_col > 0xFF || last_col < first_col {
+        first_col = 0;
+    }
+    if last_row < 1 || last_col < 1 {
+        return 1;
+    }
+    let rows = (last_row - 1).wrapping_sub(first_row).wrapping_add(1) as usize;
+    let cols = (last_col - 1).wrapping_sub(first_col).wrapping_add(1) as usize;
+    rows.saturating_mul(cols)
 }
 
 /// Every chain of an allocation table ends: no loop, no link outside the
@@ -241,10 +417,10 @@ mod tests {
         let mut b = with_root_stream(0x9000_0000);
         b[1024 + 66] = 0;
         assert!(check(&b, "unused_root.xls").is_err());
-        // Later unused entries do not.
+        // Nor any later entry, used or not (calamine opens streams by name).
         let mut b = with_root_stream(64);
         b[1024 + 128 + 120..1024 + 128 + 124].copy_from_slice(&0x9000_0000u32.to_le_bytes());
-        assert!(check(&b, "unused_later.xls").is_ok());
+        assert!(check(&b, "unused_later.xls").is_err());
         let mut b = with_root_stream(64);
         b[0x2C..0x30].copy_from_slice(&1_000_000u32.to_le_bytes());
         assert!(check(&b, "fat.xls").is_err());
@@ -253,6 +429,57 @@ mod tests {
         let mut b = with_root_stream(64);
         b[62..66].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
         assert!(check(&b, "difat.xls").is_err());
+    }
+
+    /// A record `typ` with `data`.
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut r = typ.to_le_bytes().to_vec();
+        r.extend((data.len() as u16).to_le_bytes());
+        r.extend(data);
+        r
+    }
+
+    /// A BIFF8 DIMENSIONS record's data.
+    fn dimensions(first_row: u32, last_row: u32, first_col: u16, last_col: u16) -> Vec<u8> {
+        let mut d = first_row.to_le_bytes().to_vec();
+        d.extend(last_row.to_le_bytes());
+        d.extend(first_col.to_le_bytes());
+        d.extend(last_col.to_le_bytes());
+        d.extend([0, 0]);
+        d
+    }
+
+    #[test]
+    fn declared_cells_follow_calamines_arithmetic() {
+        assert_eq!(declared_cells(&dimensions(0, 10, 0, 4)), 40);
+        // Empty sheet: one cell.
+        assert_eq!(declared_cells(&dimensions(0, 0, 0, 0)), 1);
+        // A first column past 0xFF counts from column 0.
+        assert_eq!(declared_cells(&dimensions(0, 1, 300, 4)), 4);
+        // The last row before the first wraps round (a release build).
+        assert!(declared_cells(&dimensions(5, 1, 0, 1)) > 4_000_000_000);
+        // Other lengths: calamine stops at the record.
+        assert_eq!(declared_cells(&[0; 12]), 0);
+    }
+
+    #[test]
+    fn a_sheet_declaring_too_many_cells_is_refused() {
+        // Globals: one BOUNDSHEET pointing past the globals' EOF.
+        let sheet = |dims: Vec<u8>| {
+            let mut globals = record(0x0085, &[0; 8]);
+            globals.extend(record(0x000A, &[]));
+            let pos = globals.len() as u32;
+            globals[4..8].copy_from_slice(&pos.to_le_bytes());
+            let mut stream = globals;
+            stream.extend(record(0x0809, &[0; 16]));
+            stream.extend(record(0x0200, &dims));
+            stream.extend(record(0x000A, &[]));
+            stream
+        };
+        assert!(sheet_dimensions(&sheet(dimensions(0, 100, 0, 10))).is_ok());
+        let err = sheet_dimensions(&sheet(dimensions(0, 65_536, 0, 256))).unwrap_err();
+        assert!(err.contains("DIMENSIONS"), "{err}");
+        assert!(sheet_dimensions(&sheet(dimensions(9, 1, 0, 1))).is_err());
     }
 
     #[test]
