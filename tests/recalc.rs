@@ -6,8 +6,9 @@
 //! FY2025 costs), every formula cell with the result headless LibreOffice 7.4
 //! gave after recalculating the whole workbook (`tools/recalc_check.py
 //! --fixture`). This test builds the same two workbooks and compares each
-//! stored result with LibreOffice's, and checks that no formula is missing
-//! from the fixture (a new formula means regenerating it with the tool).
+//! stored result with LibreOffice's, and each formula's text with the one
+//! LibreOffice computed; a formula added, removed or changed means
+//! regenerating the fixture with the tool.
 
 mod common;
 use common::{read_csv, root};
@@ -34,25 +35,28 @@ fn compare(workbook: &Path, fixture: &Path) -> usize {
     let want = read_csv(fixture);
     assert!(!want.is_empty(), "{}", fixture.display());
     let mut wb = open_workbook_auto(workbook).expect("workbook");
-    // Sheet → cells holding a formula, as calamine lists them.
-    let mut formulas: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    // Sheet → cell → formula, as calamine reads them.
+    let mut formulas: BTreeMap<String, BTreeMap<(u32, u32), String>> = BTreeMap::new();
     for name in wb.sheet_names() {
         let f = wb.worksheet_formula(&name).expect("formulas");
+        let (r0, c0) = f.start().unwrap_or((0, 0));
         let cells = f
             .cells()
             .filter(|(_, _, f)| !f.is_empty())
-            .map(|(r, c, _)| {
-                let (r0, c0) = f.start().unwrap_or((0, 0));
-                (r0 + r as u32, c0 + c as u32)
-            })
-            .collect();
-        formulas.insert(name, cells);
+            .map(|(r, c, f)| ((r0 + r as u32, c0 + c as u32), f.clone()))
+            .collect::<BTreeMap<_, _>>();
+        if !cells.is_empty() {
+            formulas.insert(name, cells);
+        }
     }
-    let mut listed: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    let mut listed: BTreeMap<String, BTreeMap<(u32, u32), String>> = BTreeMap::new();
     for row in &want {
         let (sheet, cell) = (&row["sheet"], &row["cell"]);
         let at = position(cell);
-        listed.entry(sheet.clone()).or_default().push(at);
+        listed
+            .entry(sheet.clone())
+            .or_default()
+            .insert(at, row["formula"].clone());
         let values = wb.worksheet_range(sheet).expect("sheet");
         let stored = values.get_value(at).cloned().unwrap_or(Data::Empty);
         let lo = &row["libreoffice"];
@@ -77,10 +81,8 @@ fn compare(workbook: &Path, fixture: &Path) -> usize {
             ),
         }
     }
-    for cells in formulas.values_mut().chain(listed.values_mut()) {
-        cells.sort_unstable();
-    }
-    formulas.retain(|_, cells| !cells.is_empty());
+    // The same formulas in the same cells: a result can only be LibreOffice's
+    // for the formula LibreOffice computed.
     assert_eq!(
         formulas,
         listed,

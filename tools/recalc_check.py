@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,9 +46,9 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def cached_results(path: str) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name -> (row, col) zero-based -> the result stored with each formula."""
-    out: dict[str, dict[tuple[int, int], str]] = {}
+def cached_results(path: str) -> dict[str, dict[tuple[int, int], tuple[str, str]]]:
+    """Sheet name -> (row, col) zero-based -> (formula as stored, its stored result)."""
+    out: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
     with zipfile.ZipFile(path) as z:
         book = ET.fromstring(z.read("xl/workbook.xml"))
         rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
@@ -55,16 +56,18 @@ def cached_results(path: str) -> dict[str, dict[tuple[int, int], str]]:
         for sheet in book.find("m:sheets", NS):
             part = target[sheet.get(REL)].lstrip("/")
             part = part if part.startswith("xl/") else "xl/" + part
-            cells: dict[tuple[int, int], str] = {}
+            cells: dict[tuple[int, int], tuple[str, str]] = {}
             for c in ET.fromstring(z.read(part)).iter(f"{{{NS['m']}}}c"):
-                if c.find("m:f", NS) is None:
+                f = c.find("m:f", NS)
+                if f is None:
                     continue
                 letters, digits = re.match(r"([A-Z]+)(\d+)", c.get("r")).groups()
                 col = 0
                 for ch in letters:
                     col = col * 26 + ord(ch) - 64
                 v = c.find("m:v", NS)
-                cells[(int(digits) - 1, col - 1)] = "" if v is None or v.text is None else v.text
+                stored = "" if v is None or v.text is None else v.text
+                cells[(int(digits) - 1, col - 1)] = (f.text or "", stored)
             out[sheet.get("name")] = cells
     return out
 
@@ -87,9 +90,10 @@ def libreoffice():
             time.sleep(0.5)
     else:
         proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
         sys.exit("LibreOffice did not start")
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    return proc, desktop
+    return proc, desktop, profile
 
 
 def check(desktop, path: str, fixture: str | None) -> int:
@@ -103,14 +107,21 @@ def check(desktop, path: str, fixture: str | None) -> int:
     rows = []
     for name, cells in cached.items():
         sheet = doc.Sheets.getByName(name)
-        for (r, c), stored in sorted(cells.items()):
+        for (r, c), (formula, stored) in sorted(cells.items()):
             cell = sheet.getCellByPosition(c, r)
             assert cell.Type == FORMULA, (name, r, c)
             seen += 1
             a1 = cell.AbsoluteName.split(".")[-1].replace("$", "")
             where = f"{name}!{a1}"
-            result = cell.String if cell.Type == FORMULA and cell.FormulaResultType2 == 2 else repr(cell.Value)
-            rows.append((name, a1, cell.Formula, result))
+            if cell.getError():
+                result = f"#ERR{cell.getError()}"
+            elif cell.FormulaResultType2 == 2:  # com.sun.star.sheet.FormulaResult.STRING
+                result = cell.String
+            else:
+                result = repr(cell.Value)
+            # The formula as kasane stored it (calamine reads it so; LibreOffice's
+            # own text uses its separators).
+            rows.append((name, a1, formula, result))
             if cell.getError():
                 print(f"  {where}: LibreOffice error {cell.getError()} in {cell.Formula}")
                 differ += 1
@@ -141,7 +152,7 @@ def main() -> int:
         os.makedirs(fixture, exist_ok=True)
     if not args:
         sys.exit(__doc__)
-    proc, desktop = libreoffice()
+    proc, desktop, profile = libreoffice()
     try:
         differ = sum(check(desktop, p, fixture) for p in args)
     finally:
@@ -150,6 +161,7 @@ def main() -> int:
         except Exception:  # already gone
             pass
         proc.wait(timeout=60)
+        shutil.rmtree(profile, ignore_errors=True)
     return 1 if differ else 0
 
 
