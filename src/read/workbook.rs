@@ -37,7 +37,8 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
     let mut budget = Budget::default();
     let results = match kind {
         WorkbookKind::Xlsx => {
-            let mut wb = open(bytes, file, |e| matches!(e, calamine::XlsxError::Password))?;
+            let mut wb: Xlsx<Bytes<'_>> =
+                open(bytes, file, |e| matches!(e, calamine::XlsxError::Password))?;
             let mut parts = zip.and_then(|mut zip| Some((MissedDates::load(&mut zip)?, zip)));
             visible_worksheets(&wb)
                 .into_iter()
@@ -47,7 +48,8 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
                 .collect::<Vec<_>>()
         }
         WorkbookKind::Xlsb => {
-            let mut wb = open(bytes, file, |e| matches!(e, calamine::XlsbError::Password))?;
+            let mut wb: Xlsb<Bytes<'_>> =
+                open(bytes, file, |e| matches!(e, calamine::XlsbError::Password))?;
             visible_worksheets(&wb)
                 .into_iter()
                 .map(|name| read_xlsb_sheet(&mut wb, file, &name, &mut budget))

@@ -796,6 +796,45 @@ mod tests {
         assert!(!none("<worksheet><!-- <c> --><sheetData/></worksheet>"));
     }
 
+    /// Two workbooks with the same `styles.xml` but a different
+    /// `workbook.xml` (a sheet renamed) are remembered apart: each part is
+    /// in the key.
+    #[test]
+    fn workbooks_differing_in_one_part_are_remembered_apart() {
+        let path = crate::read::repository_files(&[".xlsx"])
+            .into_iter()
+            .find(|p| p.to_string_lossy().contains("samples/kyoto/2025-04/"))
+            .expect("a sample workbook");
+        let bytes = std::fs::read(path).unwrap();
+        let mut zip = Zip::new(Cursor::new(bytes.as_slice())).unwrap();
+        let mut renamed = std::io::Cursor::new(Vec::new());
+        {
+            let mut out = zip::ZipWriter::new(&mut renamed);
+            for i in 0..zip.len() {
+                let name = zip.by_index(i).unwrap().name().to_string();
+                if name == "xl/workbook.xml" {
+                    let mut text = String::new();
+                    zip.by_index(i).unwrap().read_to_string(&mut text).unwrap();
+                    let text = text.replacen("<sheet name=\"", "<sheet name=\"改", 1);
+                    out.start_file(name, zip::write::SimpleFileOptions::default())
+                        .unwrap();
+                    std::io::Write::write_all(&mut out, text.as_bytes()).unwrap();
+                } else {
+                    out.raw_copy_file(zip.by_index_raw(i).unwrap()).unwrap();
+                }
+            }
+            out.finish().unwrap();
+        }
+        let renamed = renamed.into_inner();
+        let mut other = Zip::new(Cursor::new(renamed.as_slice())).unwrap();
+        let first = MissedDates::load(&mut zip).expect("parts");
+        let second = MissedDates::load(&mut other).expect("parts");
+        assert_eq!(first.styles, second.styles);
+        assert_ne!(first.sheet_paths, second.sheet_paths);
+        assert!(second.sheet_paths.keys().any(|name| name.starts_with('改')));
+        assert_eq!(MissedDates::load(&mut zip).expect("parts"), first);
+    }
+
     /// What is remembered is what the parts' own parse gives, for every
     /// `.xlsx` of the test files, read twice (the second time from the
     /// cache) and in turn, so that workbooks alike and different share it.

@@ -95,7 +95,8 @@ impl Month<'_> {
 /// A rule over the whole month.
 pub type RuleFn = fn(&Month<'_>, &mut Vec<Finding>);
 
-/// The cross-return rules, in the order they run.
+/// The cross-return rules, in the order their findings are joined (they run
+/// side by side; the findings are then sorted).
 pub const RULES: &[(&str, RuleFn)] = &[
     ("totals", totals::check),
     ("figures", figures::check),
