@@ -384,3 +384,23 @@ fn a_dimensions_record_whose_rows_wrap_is_refused_before_calamine() {
     .expect("fixture");
     assert!(read_bytes(&original, "d04_formula_total.xls").is_ok());
 }
+
+/// Found by fuzzing (target read_workbook, a 4.1 GB `malloc`): this 10 KB
+/// `.xls` has cells so far apart that calamine 0.32, laying the sheet out
+/// densely while the workbook is opened (`Range::from_sparse`), asks for
+/// 4 GB. cfb_guard measures the span of the cell records first and refuses
+/// the sheet as too large.
+#[test]
+fn fuzz_xls_far_apart_cells_is_refused_as_too_large() {
+    let name = "fuzz_xls_far_apart_cells.xls";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile_month")
+        .join(name);
+    let bytes = std::fs::read(path).expect("fixture");
+    let err = read_bytes(&bytes, name).expect_err("refused");
+    assert!(
+        matches!(err, kasane::read::ReadError::SheetTooLarge { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains(name), "{err}");
+}

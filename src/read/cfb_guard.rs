@@ -16,9 +16,10 @@
 //! length no file of this size can hold is refused here, and so is a mini
 //! FAT whose chains loop. Inside the workbook stream, each sheet's
 //! DIMENSIONS record makes calamine reserve room for every cell it declares
-//! (a last row before the first wraps round to billions): the guard walks
-//! the records as calamine does and refuses a sheet declaring more cells
-//! than kasane reads at all. calamine's DIFAT reservation, taken from header
+//! (a last row before the first wraps round to billions), and calamine lays
+//! each sheet out densely from its first to its last cell: the guard walks
+//! the records as calamine does and refuses a sheet declaring or spanning
+//! more cells than kasane reads at all. calamine's DIFAT reservation, taken from header
 //! bytes 62–66, is bounded too; a sound file with 1,024 or more mini FAT
 //! sectors exceeds that bound and is refused as unsupported.
 
@@ -145,7 +146,7 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
             .get(id as usize)
             .ok_or_else(|| bad("ディレクトリの連鎖が表の外を指しています"))?;
     }
-    // The sheets' DIMENSIONS records, which calamine reserves room for.
+    // The sheets' declared and actual extents, which calamine allocates for.
     let file_sectors = Chains {
         read: &|id: u32| sector(id),
         table: &fat,
@@ -174,7 +175,12 @@ pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
             .stream(entry.start, entry.len)
         };
         if let Some(stream) = stream {
-            sheet_dimensions(&stream).map_err(|why| bad(&why))?;
+            sheet_extents(&stream).map_err(|(what, size)| ReadError::SheetTooLarge {
+                loc: Location::file(file),
+                what,
+                size: size as u64,
+                limit: MAX_SHEET_SPAN as u64,
+            })?;
         }
     }
     Ok(())
@@ -233,18 +239,22 @@ impl Chains<'_> {
     }
 }
 
-/// Most cells a sheet's DIMENSIONS record may declare. calamine 0.32
-/// reserves room for every cell it declares before reading the sheet
-/// (xls.rs, `cells.reserve(rows * cols)`, with the rows wrapping round when
-/// the last is before the first), so a damaged record aborts the run on
-/// allocation. Sheets that large are refused anyway (limits.rs).
-const MAX_DECLARED_CELLS: usize = super::limits::MAX_GRID_CELLS;
+/// Most cells a sheet may span in calamine's reading of it. calamine 0.32
+/// reserves room for every cell a sheet's DIMENSIONS record declares (xls.rs,
+/// `cells.reserve(rows * cols)`, the rows wrapping round when the last is
+/// before the first), and then lays the sheet's cells out densely from its
+/// first to its last row and column (`Range::from_sparse`), all while the
+/// workbook is opened. A damaged record or two far-apart cells made it
+/// allocate gigabytes and abort the run. Sheets that large are refused
+/// anyway (limits.rs).
+const MAX_SHEET_SPAN: usize = super::limits::MAX_GRID_CELLS;
 
-/// Walks the workbook stream's records as calamine does: the sheets'
+/// Walks the workbook stream's records as calamine does (the sheets'
 /// positions from the BOUNDSHEET records of the globals, then each sheet's
-/// records to its EOF, and refuses a DIMENSIONS record declaring more than
-/// [`MAX_DECLARED_CELLS`].
-fn sheet_dimensions(stream: &[u8]) -> Result<(), String> {
+/// records to its EOF) and returns what is over [`MAX_SHEET_SPAN`]: the
+/// cells a DIMENSIONS record declares, or the rectangle the cell records
+/// span.
+fn sheet_extents(stream: &[u8]) -> Result<(), (&'static str, usize)> {
     let mut sheets = Vec::new();
     for (typ, data) in records(stream) {
         match typ {
@@ -257,18 +267,51 @@ fn sheet_dimensions(stream: &[u8]) -> Result<(), String> {
         let Some(sheet) = stream.get(pos as usize..) else {
             continue;
         };
+        // First and last row and column of the cells calamine keeps.
+        let mut span: Option<(u32, u32, u32, u32)> = None;
+        let mut cover = |row: u32, first_col: u32, last_col: u32| {
+            let (r0, r1, c0, c1) = span.get_or_insert((row, row, first_col, last_col));
+            *r0 = (*r0).min(row);
+            *r1 = (*r1).max(row);
+            *c0 = (*c0).min(first_col);
+            *c1 = (*c1).max(last_col);
+        };
+        let u16_at = |data: &[u8], off: usize| -> Option<u32> {
+            let b = data.get(off..off + 2)?;
+            Some(u32::from(u16::from_le_bytes([b[0], b[1]])))
+        };
         for (typ, data) in records(sheet) {
             match typ {
                 0x0200 => {
                     let cells = declared_cells(data);
-                    if cells > MAX_DECLARED_CELLS {
-                        return Err(format!(
-                            "シートの範囲 (DIMENSIONS) が {cells} セルと宣言されています。上限 {MAX_DECLARED_CELLS}"
-                        ));
+                    if cells > MAX_SHEET_SPAN {
+                        return Err(("宣言されたセル数 (DIMENSIONS)", cells));
+                    }
+                }
+                // Number, Label, BoolErr, RK, LabelSst, Formula: row, column.
+                0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                    if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
+                        cover(row, col, col);
+                    }
+                }
+                // MulRk: row, first column, …, last column.
+                0x00BD if data.len() >= 6 => {
+                    if let (Some(row), Some(first), Some(last)) = (
+                        u16_at(data, 0),
+                        u16_at(data, 2),
+                        u16_at(data, data.len() - 2),
+                    ) {
+                        cover(row, first, last.max(first));
                     }
                 }
                 0x000A => break,
                 _ => {}
+            }
+        }
+        if let Some((r0, r1, c0, c1)) = span {
+            let cells = ((r1 - r0 + 1) as usize).saturating_mul((c1 - c0 + 1) as usize);
+            if cells > MAX_SHEET_SPAN {
+                return Err(("セルの範囲 (grid cells)", cells));
             }
         }
     }
@@ -463,23 +506,40 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_declaring_too_many_cells_is_refused() {
+    fn a_sheet_declaring_or_spanning_too_many_cells_is_refused() {
         // Globals: one BOUNDSHEET pointing past the globals' EOF.
-        let sheet = |dims: Vec<u8>| {
+        let one = |records: Vec<u8>| {
             let mut globals = record(0x0085, &[0; 8]);
             globals.extend(record(0x000A, &[]));
             let pos = globals.len() as u32;
             globals[4..8].copy_from_slice(&pos.to_le_bytes());
             let mut stream = globals;
-            stream.extend(record(0x0809, &[0; 16]));
-            stream.extend(record(0x0200, &dims));
+            stream.extend(records);
             stream.extend(record(0x000A, &[]));
             stream
         };
-        assert!(sheet_dimensions(&sheet(dimensions(0, 100, 0, 10))).is_ok());
-        let err = sheet_dimensions(&sheet(dimensions(0, 65_536, 0, 256))).unwrap_err();
-        assert!(err.contains("DIMENSIONS"), "{err}");
-        assert!(sheet_dimensions(&sheet(dimensions(9, 1, 0, 1))).is_err());
+        let sheet = |dims: Vec<u8>| one(record(0x0200, &dims));
+        assert!(sheet_extents(&sheet(dimensions(0, 100, 0, 10))).is_ok());
+        let (what, _) = sheet_extents(&sheet(dimensions(0, 65_536, 0, 256))).unwrap_err();
+        assert!(what.contains("DIMENSIONS"), "{what}");
+        assert!(sheet_extents(&sheet(dimensions(9, 1, 0, 1))).is_err());
+        // Two number cells far apart: calamine lays out every cell between.
+        let number = |row: u16, col: u16| {
+            let mut d = row.to_le_bytes().to_vec();
+            d.extend(col.to_le_bytes());
+            d.extend([0; 10]);
+            record(0x0203, &d)
+        };
+        let mut near = number(0, 0);
+        near.extend(number(100, 20));
+        assert!(sheet_extents(&one(near)).is_ok());
+        let mut far = number(0, 0);
+        far.extend(number(65_000, 5_000));
+        let (what, cells) = sheet_extents(&one(far)).unwrap_err();
+        assert!(
+            what.contains("grid") && cells > 300_000_000,
+            "{what} {cells}"
+        );
     }
 
     #[test]
