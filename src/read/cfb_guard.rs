@@ -39,10 +39,14 @@ fn u32_at(b: &[u8], off: usize) -> Option<u32> {
         .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// Refuses an `.xls` whose sector chains loop or run out of the table.
+/// Refuses an `.xls` that would make calamine loop or allocate beyond what
+/// the file can hold: sector chains that loop or leave their table, declared
+/// lengths larger than the file, and sheets declaring or spanning more cells
+/// than the grid limit.
 ///
 /// # Errors
-/// A [`ReadError::Workbook`] naming the file and the damage.
+/// A [`ReadError::Workbook`] naming the file and the damage, or a
+/// [`ReadError::SheetTooLarge`] for a sheet over the grid limit.
 pub(super) fn check(bytes: &[u8], file: &str) -> Result<(), ReadError> {
     let bad = |why: &str| ReadError::Workbook {
         loc: Location::file(file),
