@@ -2,12 +2,11 @@
 //! under `out/`, read back with calamine and compared with `records.csv`.
 
 mod common;
-use common::root;
+use common::{root, run_kyoto};
 
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::mapping::Mappings;
-use kasane::pipeline::{consolidate, RunConfig};
-use kasane::report::{fiscal, workbook_name, write_month};
+use kasane::report::{fiscal, workbook_name};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn text(r: &calamine::Range<Data>, row: u32, col: u32) -> String {
@@ -40,14 +39,7 @@ fn metric_sums(path: &std::path::Path) -> BTreeMap<String, f64> {
 #[test]
 fn fiscal_year_report_carries_the_consolidated_month() {
     let out = tempfile::tempdir().expect("tempdir");
-    let cfg = RunConfig {
-        mappings_dir: root().join("mappings/kyoto"),
-        returns_dir: root().join("samples/kyoto/2025-04"),
-        month: None,
-        out_dir: Some(out.path().to_path_buf()),
-    };
-    let run = consolidate(&cfg).expect("runs");
-    let month_dir = write_month(&run, out.path()).expect("month written");
+    let (run, month_dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     let sums = metric_sums(&month_dir.join("records.csv"));
 
     // The monthly workbook's indicators: this fiscal year so far is April.
@@ -120,14 +112,7 @@ fn fiscal_year_report_carries_the_consolidated_month() {
 fn every_figure_of_the_year_is_the_sum_of_its_months_records() {
     let out = tempfile::tempdir().expect("tempdir");
     for returns in ["samples/kyoto/2025-04", "tests/fixtures/cumulative/2025-05"] {
-        let cfg = RunConfig {
-            mappings_dir: root().join("mappings/kyoto"),
-            returns_dir: root().join(returns),
-            month: None,
-            out_dir: Some(out.path().to_path_buf()),
-        };
-        let run = consolidate(&cfg).expect("runs");
-        write_month(&run, out.path()).expect("month written");
+        run_kyoto(returns, out.path());
     }
     let mappings = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
     let (path, data) = fiscal::write(out.path(), 2025, &mappings, None).expect("report written");
@@ -235,14 +220,7 @@ fn every_figure_of_the_year_is_the_sum_of_its_months_records() {
 #[test]
 fn an_agency_missing_from_the_last_month_is_named_beside_the_stock() {
     let out = tempfile::tempdir().expect("tempdir");
-    let cfg = RunConfig {
-        mappings_dir: root().join("mappings/kyoto"),
-        returns_dir: root().join("samples/kyoto/2025-04"),
-        month: None,
-        out_dir: Some(out.path().to_path_buf()),
-    };
-    let run = consolidate(&cfg).expect("runs");
-    let april = write_month(&run, out.path()).expect("month written");
+    let (_, april) = run_kyoto("samples/kyoto/2025-04", out.path());
     let may = out.path().join("2025-05");
     std::fs::create_dir(&may).expect("May folder");
     std::fs::copy(april.join("findings.csv"), may.join("findings.csv")).expect("findings");

@@ -11,13 +11,12 @@
 //! regenerating the fixture with the tool.
 
 mod common;
-use common::{read_csv, root};
+use common::{read_csv, root, run_kyoto};
 
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::costs::consolidate_costs;
 use kasane::mapping::Mappings;
-use kasane::pipeline::{consolidate, RunConfig};
-use kasane::report::{fiscal, write_month};
+use kasane::report::fiscal;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -95,14 +94,7 @@ fn compare(workbook: &Path, fixture: &Path) -> usize {
 #[test]
 fn stored_results_are_libreoffices() {
     let out = tempfile::tempdir().expect("tempdir");
-    let cfg = RunConfig {
-        mappings_dir: root().join("mappings/kyoto"),
-        returns_dir: root().join("samples/kyoto/2025-04"),
-        month: None,
-        out_dir: Some(out.path().to_path_buf()),
-    };
-    let run = consolidate(&cfg).expect("runs");
-    let month = write_month(&run, out.path()).expect("month written");
+    let (_, month) = run_kyoto("samples/kyoto/2025-04", out.path());
     let m = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
     let costs = consolidate_costs(&m, &root().join("samples/kyoto/FY2025"), 2025).expect("costs");
     let (report, _) = fiscal::write(out.path(), 2025, &m, Some(&costs)).expect("report");

@@ -8,59 +8,26 @@
 //! kasane says so.
 
 mod common;
-use common::{read_csv, root};
+use common::{assert_same_figures, case_rows, figures_of, read_csv, root, run_kyoto};
 
 use kasane::core::{Rule, Severity, YearMonth};
-use kasane::pipeline::{consolidate, MonthRun, RunConfig};
-use kasane::report::write_month;
-use std::collections::{BTreeMap, BTreeSet};
+use kasane::pipeline::MonthRun;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The units whose returns carry running totals (F3 of the council, F4 of
 /// two community-building programmes).
 const WITH_RUNNING_TOTALS: [&str; 3] = ["CDK-004", "CDK-009", "SKK-001"];
 
-fn run(returns: &str, out: &Path) -> (MonthRun, PathBuf) {
-    let cfg = RunConfig {
-        mappings_dir: root().join("mappings/kyoto"),
-        returns_dir: root().join(returns),
-        month: None,
-        out_dir: Some(out.to_path_buf()),
-    };
-    let run = consolidate(&cfg).expect("the sample month runs");
-    let dir = write_month(&run, out).expect("outputs are written");
-    (run, dir)
-}
-
 /// April, then May, into one `out/` folder; May's run and output folder.
 fn april_then_may(returns_may: &str, out: &Path) -> (MonthRun, PathBuf) {
-    let (april, april_dir) = run("samples/kyoto/2025-04", out);
+    let (april, april_dir) = run_kyoto("samples/kyoto/2025-04", out);
     assert_eq!(april.month, YearMonth::new(2025, 4).expect("month"));
     assert!(april_dir.join("records.csv").is_file());
-    let (may, dir) = run(returns_may, out);
+    let (may, dir) = run_kyoto(returns_may, out);
     assert_eq!(may.month, YearMonth::new(2025, 5).expect("month"));
     assert_eq!(dir, out.join("2025-05"));
     (may, dir)
-}
-
-type FigureKey = (String, String, String, String);
-
-fn figures_of(rows: &[BTreeMap<String, String>]) -> BTreeMap<FigureKey, u64> {
-    let mut out = BTreeMap::new();
-    for r in rows {
-        let key = (
-            r["agency_code"].clone(),
-            r["form"].clone(),
-            r["key"].clone(),
-            r["metric"].clone(),
-        );
-        let value: u64 = r["value"].parse().expect("integer value");
-        assert!(
-            out.insert(key.clone(), value).is_none(),
-            "figure twice: {key:?}"
-        );
-    }
-    out
 }
 
 #[test]
@@ -125,15 +92,7 @@ fn may_records_equal_the_figures_the_generator_typed() {
     let typed = figures_of(&read_csv(
         &root().join("samples/kyoto/meta/2025-05-figures.csv"),
     ));
-    let missing: Vec<_> = typed
-        .iter()
-        .filter(|(k, v)| got.get(*k) != Some(v))
-        .collect();
-    let extra: Vec<_> = got.keys().filter(|k| !typed.contains_key(*k)).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing or different: {missing:?}\nextra: {extra:?}"
-    );
+    assert_same_figures(&got, &typed);
     assert_eq!(got.len(), 3634);
 }
 
@@ -164,24 +123,8 @@ fn may_running_totals_are_aprils_plus_mays_figure() {
 fn may_cases_equal_the_generated_case_lists() {
     let out = tempfile::tempdir().expect("tempdir");
     let (_, dir) = april_then_may("samples/kyoto/2025-05", out.path());
-    let project = |rows: Vec<BTreeMap<String, String>>, centre: &str| -> BTreeSet<Vec<String>> {
-        rows.into_iter()
-            .map(|r| {
-                vec![
-                    r["month"].clone(),
-                    r[centre].clone(),
-                    r["case_id"].clone(),
-                    r["meeting_kind"].clone(),
-                    r["meeting_date"].clone(),
-                    r["issues"].clone(),
-                    r["participants"].clone(),
-                    r["lead_agency"].clone(),
-                ]
-            })
-            .collect()
-    };
-    let got = project(read_csv(&dir.join("cases.csv")), "center_code");
-    let want = project(
+    let got = case_rows(read_csv(&dir.join("cases.csv")), "center_code");
+    let want = case_rows(
         read_csv(&root().join("samples/kyoto/meta/2025-05-cases.csv")),
         "center_agency_code",
     );
@@ -210,7 +153,7 @@ fn may_csv_exports_give_the_same_figures_as_the_workbooks() {
 #[test]
 fn may_without_april_says_its_running_totals_cannot_be_checked() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (may, _) = run("samples/kyoto/2025-05", out.path());
+    let (may, _) = run_kyoto("samples/kyoto/2025-05", out.path());
     assert_eq!(may.month, YearMonth::new(2025, 5).expect("month"));
     let infos: Vec<&str> = may
         .outcome

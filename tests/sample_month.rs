@@ -5,26 +5,13 @@
 //! list of the figures it typed (`samples/kyoto/meta/`, written by Python).
 
 mod common;
-use common::{read_csv, root};
+use common::{assert_same_figures, case_rows, figures_of, read_csv, root, run_kyoto};
 
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::core::YearMonth;
-use kasane::pipeline::{consolidate, MonthRun, RunConfig};
-use kasane::report::{workbook_name, write_month};
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-fn run(returns: &str, out: &Path) -> (MonthRun, PathBuf) {
-    let cfg = RunConfig {
-        mappings_dir: root().join("mappings/kyoto"),
-        returns_dir: root().join(returns),
-        month: None,
-        out_dir: Some(out.to_path_buf()),
-    };
-    let run = consolidate(&cfg).expect("the sample month runs");
-    let dir = write_month(&run, out).expect("outputs are written");
-    (run, dir)
-}
+use kasane::report::workbook_name;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// The integer a person reads in a cell's text: digits in any width, with
 /// thousands separators or a unit; a dash is zero. Deliberately written apart
@@ -119,30 +106,10 @@ impl Sources {
     }
 }
 
-type FigureKey = (String, String, String, String);
-
-fn figures_of(rows: &[BTreeMap<String, String>]) -> BTreeMap<FigureKey, u64> {
-    let mut out = BTreeMap::new();
-    for r in rows {
-        let key = (
-            r["agency_code"].clone(),
-            r["form"].clone(),
-            r["key"].clone(),
-            r["metric"].clone(),
-        );
-        let value: u64 = r["value"].parse().expect("integer value");
-        assert!(
-            out.insert(key.clone(), value).is_none(),
-            "figure twice: {key:?}"
-        );
-    }
-    out
-}
-
 #[test]
 fn every_record_equals_the_cell_it_cites() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let (run, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     assert_eq!(run.month, YearMonth::new(2025, 4).expect("month"));
     let records = read_csv(&dir.join("records.csv"));
     assert!(records.len() > 3000, "only {} records", records.len());
@@ -169,26 +136,18 @@ fn every_record_equals_the_cell_it_cites() {
 #[test]
 fn records_equal_the_figures_the_generator_typed() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (_, dir) = run("samples/kyoto/2025-04", out.path());
+    let (_, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     let got = figures_of(&read_csv(&dir.join("records.csv")));
     let typed = figures_of(&read_csv(
         &root().join("samples/kyoto/meta/2025-04-figures.csv"),
     ));
-    let missing: Vec<_> = typed
-        .iter()
-        .filter(|(k, v)| got.get(*k) != Some(v))
-        .collect();
-    let extra: Vec<_> = got.keys().filter(|k| !typed.contains_key(*k)).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing or different: {missing:?}\nextra: {extra:?}"
-    );
+    assert_same_figures(&got, &typed);
 }
 
 #[test]
 fn the_sample_month_has_no_error_finding_and_accounts_for_every_row() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let (run, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     let findings = read_csv(&dir.join("findings.csv"));
     let errors: Vec<_> = findings
         .iter()
@@ -207,25 +166,9 @@ fn the_sample_month_has_no_error_finding_and_accounts_for_every_row() {
 #[test]
 fn cases_equal_the_generated_case_lists() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (_, dir) = run("samples/kyoto/2025-04", out.path());
-    let project = |rows: Vec<BTreeMap<String, String>>, centre: &str| -> BTreeSet<Vec<String>> {
-        rows.into_iter()
-            .map(|r| {
-                vec![
-                    r["month"].clone(),
-                    r[centre].clone(),
-                    r["case_id"].clone(),
-                    r["meeting_kind"].clone(),
-                    r["meeting_date"].clone(),
-                    r["issues"].clone(),
-                    r["participants"].clone(),
-                    r["lead_agency"].clone(),
-                ]
-            })
-            .collect()
-    };
-    let got = project(read_csv(&dir.join("cases.csv")), "center_code");
-    let want = project(
+    let (_, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
+    let got = case_rows(read_csv(&dir.join("cases.csv")), "center_code");
+    let want = case_rows(
         read_csv(&root().join("samples/kyoto/meta/2025-04-cases.csv")),
         "center_agency_code",
     );
@@ -237,8 +180,8 @@ fn cases_equal_the_generated_case_lists() {
 fn csv_exports_give_the_same_figures_as_the_workbooks() {
     let a = tempfile::tempdir().expect("tempdir");
     let b = tempfile::tempdir().expect("tempdir");
-    let (_, xlsx_dir) = run("samples/kyoto/2025-04", a.path());
-    let (_, csv_dir) = run("samples/kyoto/csv-exports/2025-04", b.path());
+    let (_, xlsx_dir) = run_kyoto("samples/kyoto/2025-04", a.path());
+    let (_, csv_dir) = run_kyoto("samples/kyoto/csv-exports/2025-04", b.path());
     assert_eq!(
         figures_of(&read_csv(&xlsx_dir.join("records.csv"))),
         figures_of(&read_csv(&csv_dir.join("records.csv")))
@@ -263,7 +206,7 @@ fn cell_text(range: &calamine::Range<Data>, r: u32, c: u32) -> String {
 #[test]
 fn workbook_figures_equal_the_records() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let (run, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     let records = read_csv(&dir.join("records.csv"));
     let mut wb = open_workbook_auto(dir.join(workbook_name(&run))).expect("workbook opens");
     let names = wb.sheet_names();
@@ -361,8 +304,8 @@ fn workbook_figures_equal_the_records() {
 fn reruns_are_byte_identical() {
     let a = tempfile::tempdir().expect("tempdir");
     let b = tempfile::tempdir().expect("tempdir");
-    let (run_a, dir_a) = run("samples/kyoto/2025-04", a.path());
-    let (_, dir_b) = run("samples/kyoto/2025-04", b.path());
+    let (run_a, dir_a) = run_kyoto("samples/kyoto/2025-04", a.path());
+    let (_, dir_b) = run_kyoto("samples/kyoto/2025-04", b.path());
     for name in [
         "records.csv",
         "findings.csv",
@@ -379,9 +322,9 @@ fn reruns_are_byte_identical() {
 #[test]
 fn a_second_run_replaces_the_month_as_a_whole() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (_, dir) = run("samples/kyoto/2025-04", out.path());
+    let (_, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     std::fs::write(dir.join("stale.txt"), "from an earlier run").expect("write");
-    let (_, dir2) = run("samples/kyoto/2025-04", out.path());
+    let (_, dir2) = run_kyoto("samples/kyoto/2025-04", out.path());
     assert_eq!(dir, dir2);
     assert!(
         !dir.join("stale.txt").exists(),
@@ -405,7 +348,7 @@ fn a_second_run_replaces_the_month_as_a_whole() {
 #[test]
 fn every_project_sheet_equals_the_records() {
     let out = tempfile::tempdir().expect("tempdir");
-    let (run, dir) = run("samples/kyoto/2025-04", out.path());
+    let (run, dir) = run_kyoto("samples/kyoto/2025-04", out.path());
     let records = read_csv(&dir.join("records.csv"));
     let mut wb = open_workbook_auto(dir.join(workbook_name(&run))).expect("workbook opens");
     let field_ja: BTreeMap<&str, &str> = kasane::core::metric::FIELDS
