@@ -280,14 +280,20 @@ fn an_era_year_near_i32_max_is_no_fiscal_year_not_an_overflow() {
     }
 }
 
+/// A file of `tests/fixtures/hostile_month/`.
+fn hostile_fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile_month")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Found by fuzzing (fuzz/README.md, target read_workbook): a mutated
 /// `.xls` whose CFB directory is cut short made calamine panic inside
 /// `Xls::new`, which stopped the whole batch. It is now one unreadable file.
 #[test]
 fn fuzz_cfb_short_directory_xls_is_refused_not_a_panic() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile_month/fuzz_cfb_short_directory.xls");
-    let bytes = std::fs::read(path).expect("fixture");
+    let bytes = hostile_fixture("fuzz_cfb_short_directory.xls");
     let err = read_bytes(&bytes, "fuzz_cfb_short_directory.xls").expect_err("refused");
     assert!(
         matches!(err, kasane::read::ReadError::Workbook { .. }),
@@ -305,9 +311,7 @@ fn fuzz_cfb_short_directory_xls_is_refused_not_a_panic() {
 /// The fix belongs before calamine opens a CFB file (see fuzz/README.md).
 #[test]
 fn fuzz_cfb_huge_sector_chain_xls_is_refused() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile_month/fuzz_cfb_huge_sector_chain.xls");
-    let bytes = std::fs::read(path).expect("fixture");
+    let bytes = hostile_fixture("fuzz_cfb_huge_sector_chain.xls");
     let err = read_bytes(&bytes, "fuzz_cfb_huge_sector_chain.xls").expect_err("refused");
     assert!(
         matches!(err, kasane::read::ReadError::Workbook { .. }),
@@ -325,9 +329,7 @@ fn fuzz_cfb_huge_sector_chain_xls_is_refused() {
 /// and cycle detection before calamine opens the file.
 #[test]
 fn fuzz_cfb_sector_chain_memory_xls_is_refused_within_the_limits() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile_month/fuzz_cfb_sector_chain_memory.xls");
-    let bytes = std::fs::read(path).expect("fixture");
+    let bytes = hostile_fixture("fuzz_cfb_sector_chain_memory.xls");
     let err = read_bytes(&bytes, "fuzz_cfb_sector_chain_memory.xls").expect_err("refused");
     assert_eq!(err.location().file, "fuzz_cfb_sector_chain_memory.xls");
 }
@@ -349,10 +351,7 @@ fn fuzz_cfb_declared_stream_length_xls_is_refused_before_calamine() {
         "fuzz_cfb_mini_fat_loop.xls",
         "fuzz_cfb_huge_sector_chain.xls",
     ] {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/hostile_month")
-            .join(name);
-        let bytes = std::fs::read(path).expect("fixture");
+        let bytes = hostile_fixture(name);
         let err = read_bytes(&bytes, name).expect_err("refused");
         let text = err.to_string();
         assert!(
@@ -370,10 +369,7 @@ fn fuzz_cfb_declared_stream_length_xls_is_refused_before_calamine() {
 #[test]
 fn a_dimensions_record_whose_rows_wrap_is_refused_before_calamine() {
     let name = "dimensions_wrapped_rows.xls";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile_month")
-        .join(name);
-    let bytes = std::fs::read(path).expect("fixture");
+    let bytes = hostile_fixture(name);
     let text = read_bytes(&bytes, name).expect_err("refused").to_string();
     assert!(text.contains(name) && text.contains("DIMENSIONS"), "{text}");
     // The file it was made from reads.
@@ -393,10 +389,7 @@ fn a_dimensions_record_whose_rows_wrap_is_refused_before_calamine() {
 #[test]
 fn fuzz_xls_far_apart_cells_is_refused_as_too_large() {
     let name = "fuzz_xls_far_apart_cells.xls";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile_month")
-        .join(name);
-    let bytes = std::fs::read(path).expect("fixture");
+    let bytes = hostile_fixture(name);
     let err = read_bytes(&bytes, name).expect_err("refused");
     assert!(
         matches!(err, kasane::read::ReadError::SheetTooLarge { .. }),
