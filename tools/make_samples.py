@@ -743,16 +743,24 @@ def plan_f1(a: Agency, referrals: int, rng: random.Random,
         persons = max(1, round(c / rng.uniform(1.4, 2.8)))
         new = round(persons * rng.uniform(0.25, 0.55))
         lo, hi = VISIT_RATES[a.type]
-        rows[attr] = {
-            "new_persons": new,
-            "continuing_persons": persons - new,
-            "consultations": c,
-            "visits": min(c, round(c * rng.uniform(lo, hi))),
-            "complex_cases": min(c, max(refs[attr], round(c * rng.uniform(0.03, 0.15)))),
-            "referrals_multi_agency": refs[attr],
-            "referrals_other": min(c, round(c * rng.uniform(0.02, 0.12))),
-        }
+        rows[attr] = f1_row(new, persons - new, c, refs[attr], (lo, hi), rng)
     return rows
+
+
+def f1_row(new: int, continuing: int, consultations: int, referrals: int,
+           visit_rate: tuple[float, float], rng: random.Random) -> dict[str, int]:
+    """One attribute's F1 row once its persons are known: visits, complex
+    cases and other referrals drawn (in this order) within the consultations."""
+    c = consultations
+    return {
+        "new_persons": new,
+        "continuing_persons": continuing,
+        "consultations": c,
+        "visits": min(c, round(c * rng.uniform(*visit_rate))),
+        "complex_cases": min(c, max(referrals, round(c * rng.uniform(0.03, 0.15)))),
+        "referrals_multi_agency": referrals,
+        "referrals_other": min(c, round(c * rng.uniform(0.02, 0.12))),
+    }
 
 
 def plan_f1_after(a: Agency, referrals: int, rng: random.Random,
@@ -784,15 +792,7 @@ def plan_f1_after(a: Agency, referrals: int, rng: random.Random,
                         + p["new_persons"] * rng.uniform(0.25, 0.5))
         if carried == 0 and new == 0:
             new = 1
-        rows[attr] = {
-            "new_persons": new,
-            "continuing_persons": max(0, min(carried, c - new)),
-            "consultations": c,
-            "visits": min(c, round(c * rng.uniform(lo, hi))),
-            "complex_cases": min(c, max(refs[attr], round(c * rng.uniform(0.03, 0.15)))),
-            "referrals_multi_agency": refs[attr],
-            "referrals_other": min(c, round(c * rng.uniform(0.02, 0.12))),
-        }
+        rows[attr] = f1_row(new, max(0, min(carried, c - new)), c, refs[attr], (lo, hi), rng)
     return rows
 
 
