@@ -13,6 +13,7 @@ use kasane::core::{Severity, YearMonth};
 use kasane::mapping::Mappings;
 use kasane::pipeline::{consolidate_with_progress, MonthRun, Progress, RunConfig};
 use kasane::report::write_month;
+use kasane::store::{check_out_dir, Input};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -132,6 +133,13 @@ fn run(args: &RunArgs) -> Result<ExitCode> {
         Some(dir) => vec![dir.clone()],
         None => bundled_samples(&args.mappings, args.month)?,
     };
+    // Before anything is read: an --out over the returns would delete them.
+    for returns in &folders {
+        check_out_dir(
+            &args.out,
+            &[Input::returns(returns), Input::mappings(&args.mappings)],
+        )?;
+    }
     let mut code = ExitCode::SUCCESS;
     let count = folders.len();
     for (i, returns_dir) in folders.into_iter().enumerate() {
@@ -300,6 +308,11 @@ fn check_text(reports: &[CheckReport], lang: Lang) -> String {
 }
 
 fn report(args: &ReportArgs) -> Result<ExitCode> {
+    let mut inputs = vec![Input::mappings(&args.mappings)];
+    if let Some(costs) = &args.costs {
+        inputs.push(Input::costs(costs));
+    }
+    check_out_dir(&args.out, &inputs)?;
     let mappings = load_mappings(&args.mappings)?;
     let costs = match &args.costs {
         Some(dir) => Some(kasane::costs::consolidate_costs(

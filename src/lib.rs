@@ -21,3 +21,4 @@ pub mod pipeline;
 pub mod read;
 pub mod reconcile;
 pub mod report;
+pub mod store;

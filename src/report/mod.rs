@@ -41,6 +41,9 @@ pub enum ReportError {
         /// Why.
         source: rust_xlsxwriter::XlsxError,
     },
+    /// The output folder would overwrite something that is not kasane's.
+    #[error(transparent)]
+    OutDir(#[from] crate::store::OutDirError),
     /// A CSV writer failed.
     #[error("{path}: CSVを作成できません: {source}")]
     Csv {
@@ -75,8 +78,19 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
 /// # Errors
 /// Any file that cannot be built or written; the earlier set is then kept.
 pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    // Never write over the inputs, whoever calls this.
+    let inputs = [
+        crate::store::Input::returns(&run.returns_dir),
+        crate::store::Input::mappings(&run.mappings.dir),
+    ];
+    crate::store::check_out_dir(out, &inputs)?;
     let month = run.month.to_string();
+    let target = out.join(&month);
+    let old = out.join(format!(".{month}.old"));
+    // Only folders kasane wrote are ever moved aside or deleted.
+    crate::store::check_replaceable(&target)?;
+    crate::store::check_replaceable(&old)?;
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{month}.partial-"))
         .tempdir_in(out)
@@ -132,9 +146,7 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
     files.push((wb_name.clone(), workbook?));
     let manifest = manifest::build(run, &files);
     store(staging.path(), "manifest.json", &manifest)?;
-    let target = out.join(&month);
     let staged = staging.keep();
-    let old = out.join(format!(".{month}.old"));
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
     }
