@@ -314,14 +314,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     }
     check_out_dir(&args.out, &inputs)?;
     let mappings = load_mappings(&args.mappings)?;
-    let costs = match &args.costs {
-        Some(dir) => Some(kasane::costs::consolidate_costs(
-            &mappings,
-            dir,
-            args.fiscal_year,
-        )?),
-        None => None,
-    };
+    let costs = kasane::costs::gather(
+        &mappings,
+        &args.out,
+        args.fiscal_year,
+        args.costs.as_deref(),
+    )?;
     let (path, data) =
         kasane::report::fiscal::write(&args.out, args.fiscal_year, &mappings, costs.as_ref())?;
     let open_errors: usize = data
@@ -358,8 +356,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
             .filter(|f| f.severity == Severity::Error && f.is_open())
             .count();
         text.push_str(&format!(
-            "  事業費 (F5): 報告 {} 件 → 明細 {} 件、エラー {errors} 件（FY{}/costs_findings.csv）\n",
+            "  事業費 (F5): 報告 {} 件{} → 明細 {} 件、エラー {errors} 件（FY{}/costs_findings.csv）\n",
             c.inputs.len(),
+            match c.found_in_months {
+                0 => String::new(),
+                n => format!("＋月次フォルダにあった報告 {n} 機関分"),
+            },
             c.outcome.records.len(),
             args.fiscal_year
         ));

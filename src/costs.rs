@@ -4,8 +4,7 @@
 //! last month (`2026-03` for 2025年度) and are written to
 //! `out/FY<year>/costs.csv` in the schema of `records.csv`.
 
-use crate::core::Finding;
-use crate::core::{Rule, Severity, YearMonth};
+use crate::core::{Finding, Location, Record, Rule, Severity, YearMonth};
 use crate::mapping::Mappings;
 use crate::normalize::{Return, RowAccount};
 use crate::pipeline::{list_returns, process_file, InputFile, PipelineError};
@@ -22,6 +21,9 @@ pub struct CostRun {
     pub outcome: Outcome,
     /// Rows of all inputs.
     pub rows: RowAccount,
+    /// Agencies whose F5 records came from the returns found in the year's
+    /// consolidated months ([`gather`]) rather than the `--costs` folder.
+    pub found_in_months: usize,
 }
 
 /// The month F5 records carry: the fiscal year's last month.
@@ -85,5 +87,144 @@ pub fn consolidate_costs(
         inputs,
         outcome,
         rows,
+        found_in_months: 0,
     })
+}
+
+/// The file of a month's folder holding the records of the yearly cost
+/// returns found among its returns (written only when there were any).
+pub const FOUND_IN_MONTH: &str = "costs_in_month.csv";
+
+/// The records of the F5 returns found in a month's folder, each under its
+/// fiscal year's last month ([`cost_month`]): a return without a readable
+/// 年度 counts for the batch month's fiscal year. Only the records of those
+/// returns: the rest of the year's F5 returns are not the month's concern.
+pub fn found_in_month(month: YearMonth, mappings: &Mappings, costs: &[Return]) -> Vec<Record> {
+    let mut years: std::collections::BTreeMap<i32, Vec<Return>> = Default::default();
+    for r in costs {
+        let fy = r
+            .fiscal_year
+            .as_ref()
+            .map_or(month.fiscal_year(), |y| y.value);
+        years.entry(fy).or_default().push(r.clone());
+    }
+    let mut out = Vec::new();
+    for (fy, returns) in years {
+        let at = cost_month(fy);
+        let outcome = reconcile_for(
+            at,
+            &mappings.registry,
+            &returns,
+            &yearly_costs_form,
+            &PriorMonth::not_given(at),
+        );
+        out.extend(outcome.records);
+    }
+    out
+}
+
+/// The year's F5 cost records for the fiscal report: those of the cost
+/// returns folder (`--costs`), when given, and those found in the year's
+/// consolidated months under `out` (`out/<YYYY-MM>/costs_in_month.csv`).
+/// An agency's records from `--costs` win; otherwise its latest month's.
+/// Without `--costs`, the `FY<year>/costs.csv` of an earlier run stands for
+/// the folder. `None` when nothing holds any.
+///
+/// # Errors
+/// When the `--costs` folder cannot be listed. A month's file that cannot
+/// be read back is a finding of the result.
+pub fn gather(
+    mappings: &Mappings,
+    out: &Path,
+    fiscal_year: i32,
+    costs_dir: Option<&Path>,
+) -> Result<Option<CostRun>, PipelineError> {
+    let at = cost_month(fiscal_year);
+    let mut problems = Vec::new();
+    let unreadable = |e: crate::store::StoreError, path: &Path| {
+        Finding::new(
+            at,
+            Severity::Error,
+            Rule::UnreadableFile,
+            format!("{e}。集計し直してください (rerun it)"),
+        )
+        .at(Location::file(path.display().to_string()))
+    };
+    let earlier = out.join(format!("FY{fiscal_year}")).join("costs.csv");
+    let run = match costs_dir {
+        Some(dir) => Some(consolidate_costs(mappings, dir, fiscal_year)?),
+        // Without --costs, the costs of an earlier run are kept as they are:
+        // found returns only add the agencies they lack.
+        None if earlier.is_file() => match crate::store::read_records(&earlier) {
+            Ok(records) => Some(CostRun {
+                fiscal_year,
+                inputs: Vec::new(),
+                outcome: Outcome {
+                    records,
+                    cases: Vec::new(),
+                    findings: Vec::new(),
+                    statuses: Vec::new(),
+                },
+                rows: RowAccount::default(),
+                found_in_months: 0,
+            }),
+            Err(e) => {
+                problems.push(unreadable(e, &earlier));
+                None
+            }
+        },
+        None => None,
+    };
+    let mut found: std::collections::BTreeMap<String, Vec<Record>> = Default::default();
+    let mut m = YearMonth {
+        year: fiscal_year,
+        month: 4,
+    };
+    for _ in 0..12 {
+        let path = out.join(m.to_string()).join(FOUND_IN_MONTH);
+        if path.is_file() {
+            match crate::store::read_records(&path) {
+                Ok(records) => {
+                    // A later month's return replaces an earlier month's.
+                    let mut by_agency: std::collections::BTreeMap<String, Vec<Record>> =
+                        Default::default();
+                    for r in records.into_iter().filter(|r| r.month == at) {
+                        by_agency.entry(r.agency_code.clone()).or_default().push(r);
+                    }
+                    found.extend(by_agency);
+                }
+                Err(e) => problems.push(unreadable(e, &path)),
+            }
+        }
+        m = m.next();
+    }
+    if found.is_empty() && problems.is_empty() {
+        return Ok(run);
+    }
+    let mut run = run.unwrap_or_else(|| CostRun {
+        fiscal_year,
+        inputs: Vec::new(),
+        outcome: Outcome {
+            records: Vec::new(),
+            cases: Vec::new(),
+            findings: Vec::new(),
+            statuses: Vec::new(),
+        },
+        rows: RowAccount::default(),
+        found_in_months: 0,
+    });
+    let from_folder: std::collections::BTreeSet<String> = run
+        .outcome
+        .records
+        .iter()
+        .map(|r| r.agency_code.clone())
+        .collect();
+    for (agency, records) in found {
+        if !from_folder.contains(&agency) {
+            run.found_in_months += 1;
+            run.outcome.records.extend(records);
+        }
+    }
+    run.outcome.findings.extend(problems);
+    Ok(Some(run))
 }

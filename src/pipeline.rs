@@ -64,6 +64,9 @@ pub struct MonthRun {
     pub outcome: Outcome,
     /// Rows of all inputs.
     pub rows: RowAccount,
+    /// Yearly (F5 cost) returns found among the month's: set aside from the
+    /// month, kept for the fiscal-year report.
+    pub costs: Vec<Return>,
 }
 
 impl MonthRun {
@@ -141,10 +144,13 @@ pub fn consolidate_with_progress(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<MonthRun, PipelineError> {
     let mappings = Mappings::load(&cfg.mappings_dir).map_err(PipelineError::Mappings)?;
-    let (files, ignored) = list_returns(&cfg.returns_dir)?;
-    progress(Progress::Listed { files: files.len() });
+    let listing = list_folder(&cfg.returns_dir)?;
+    progress(Progress::Listed {
+        files: listing.files.len(),
+    });
     // Indexed parallel iterators collect in input order: file-name order.
-    let (inputs, results): (Vec<InputFile>, Vec<Result<Return, Problem>>) = files
+    let (inputs, results): (Vec<InputFile>, Vec<Result<Return, Problem>>) = listing
+        .files
         .par_iter()
         .map(|(name, path)| {
             let done = process_file(name, path, &mappings);
@@ -153,29 +159,55 @@ pub fn consolidate_with_progress(
         })
         .unzip();
     progress(Progress::Reconciling);
+    let mut inputs = inputs;
+    let mut results: Vec<Option<Result<Return, Problem>>> = results.into_iter().map(Some).collect();
+    // Copies are set aside before the month is decided, so that a copy
+    // never counts twice, neither as a vote for the month nor as a duplicate.
+    let copies = set_aside_copies(&mut inputs, &mut results);
     let month = match cfg.month {
         Some(m) => m,
-        None => decide_month(&results)?,
+        None => decide_month(&inputs, &results, &cfg.returns_dir)?,
     };
     let mut returns = Vec::new();
-    let mut unreadable: Vec<Finding> = Vec::new();
+    let mut set_aside: Vec<Finding> = Vec::new();
+    let mut costs = Vec::new();
     for r in results {
         match r {
-            Ok(ret) => returns.push(ret),
-            Err(p) => unreadable.push(p.into_finding(month, "")),
+            None => {}
+            Some(Ok(ret)) if !ret.form.is_monthly() => {
+                set_aside.push(cost_return_finding(month, &ret));
+                costs.push(ret);
+            }
+            Some(Ok(ret)) => returns.push(ret),
+            Some(Err(p)) => set_aside.push(p.into_finding(month, "")),
         }
     }
+    for (kept, copies) in copies {
+        set_aside.push(copy_finding(month, &kept, &copies, &returns, &costs));
+    }
+    set_aside.extend(listing.not_followed.iter().map(|name| {
+        Finding::new(
+            month,
+            Severity::Warning,
+            Rule::IgnoredEntry,
+            format!("「{name}」はリンク（ショートカット）のため読んでいません。報告ファイルそのものをフォルダに置いてください (a symbolic link: not followed, not read)"),
+        )
+        .at(Location::file(name))
+    }));
     let previous = match &cfg.out_dir {
         Some(out) => crate::report::history::prior_month(out, month),
         None => PriorMonth::not_given(month),
     };
     let mut outcome = reconcile_after(month, &mappings.registry, &returns, &previous);
-    outcome.findings.extend(unreadable);
+    outcome.findings.extend(set_aside);
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     let mut rows = RowAccount::default();
     for i in &inputs {
         rows += i.rows;
     }
+    let mut ignored = listing.ignored;
+    ignored.extend(listing.not_followed);
+    ignored.sort();
     Ok(MonthRun {
         month,
         mappings,
@@ -184,31 +216,177 @@ pub fn consolidate_with_progress(
         ignored,
         outcome,
         rows,
+        costs,
     })
 }
 
-/// Return files (name, path) in name order, and the names of other entries.
-type Listing = (Vec<(String, PathBuf)>, Vec<String>);
+/// What a folder of returns holds.
+pub(crate) struct Listing {
+    /// Return files (name, path), in name order.
+    pub files: Vec<(String, PathBuf)>,
+    /// Other entries (folders, other kinds of file), by name.
+    pub ignored: Vec<String>,
+    /// Symbolic links: never followed (a link to a system file or an
+    /// endless device must not be read or hashed into the manifest).
+    pub not_followed: Vec<String>,
+}
 
-pub(crate) fn list_returns(dir: &Path) -> Result<Listing, PipelineError> {
+/// Return files (name, path) in name order, and the names of other entries.
+type Files = (Vec<(String, PathBuf)>, Vec<String>);
+
+pub(crate) fn list_returns(dir: &Path) -> Result<Files, PipelineError> {
+    let l = list_folder(dir)?;
+    let mut ignored = l.ignored;
+    ignored.extend(l.not_followed);
+    ignored.sort();
+    Ok((l.files, ignored))
+}
+
+pub(crate) fn list_folder(dir: &Path) -> Result<Listing, PipelineError> {
     let rd = std::fs::read_dir(dir).map_err(|source| PipelineError::ReturnsDir {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut files = Vec::new();
-    let mut ignored = Vec::new();
+    let mut listing = Listing {
+        files: Vec::new(),
+        ignored: Vec::new(),
+        not_followed: Vec::new(),
+    };
     for entry in rd.filter_map(Result::ok) {
         let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_file() && is_return_file(&path) {
-            files.push((name, path));
+        let name = file_name_text(&entry.file_name());
+        // file_type() does not follow links, unlike Path::is_file.
+        let kind = entry.file_type();
+        if kind.as_ref().is_ok_and(std::fs::FileType::is_symlink) {
+            listing.not_followed.push(name);
+        } else if kind.is_ok_and(|k| k.is_file()) && is_return_file(&path) {
+            listing.files.push((name, path));
         } else {
-            ignored.push(name);
+            listing.ignored.push(name);
         }
     }
-    files.sort();
-    ignored.sort();
-    Ok((files, ignored))
+    listing.files.sort();
+    listing.ignored.sort();
+    listing.not_followed.sort();
+    Ok(listing)
+}
+
+/// A file name as text. Bytes that are not UTF-8 are written `\xNN`, so two
+/// names that differ only there stay two names (a lossy conversion would
+/// make both `�` and merge them).
+pub fn file_name_text(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
+/// Byte-identical files (the same SHA-256): the first by name is read, the
+/// others are set aside. Returns (kept file, its copies) per group, and
+/// counts each copy's rows under the finding that names it.
+fn set_aside_copies(
+    inputs: &mut [InputFile],
+    results: &mut [Option<Result<Return, Problem>>],
+) -> Vec<(String, Vec<String>)> {
+    let mut same: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        if !input.sha256.is_empty() {
+            same.entry(&input.sha256).or_default().push(i);
+        }
+    }
+    // The copy named as a correction (訂正) is the one kept, so that its
+    // name is what the records cite; else the first by name.
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for files in same.into_values().filter(|f| f.len() > 1) {
+        let kept = files
+            .iter()
+            .copied()
+            .find(|&i| inputs[i].name.contains("訂正"))
+            .unwrap_or(files[0]);
+        groups.insert(kept, files.into_iter().filter(|&i| i != kept).collect());
+    }
+    let mut out = Vec::new();
+    for (kept, copies) in groups {
+        for &c in &copies {
+            results[c] = None;
+            let read = inputs[c].rows.read;
+            inputs[c].rows = RowAccount {
+                read,
+                findings: read,
+                ..RowAccount::default()
+            };
+            inputs[c].form = String::new();
+            inputs[c].layout = String::new();
+        }
+        out.push((
+            inputs[kept].name.clone(),
+            copies.iter().map(|&c| inputs[c].name.clone()).collect(),
+        ));
+    }
+    out
+}
+
+/// The info naming a file's byte-identical copies, under the agency of the
+/// kept file when it was read.
+fn copy_finding(
+    month: YearMonth,
+    kept: &str,
+    copies: &[String],
+    returns: &[Return],
+    costs: &[Return],
+) -> Finding {
+    let agency = returns
+        .iter()
+        .chain(costs)
+        .find(|r| r.file == kept)
+        .and_then(|r| r.agency_code.as_ref())
+        .map_or("", |a| a.value.as_str());
+    Finding::new(
+        month,
+        Severity::Info,
+        Rule::IdenticalCopy,
+        format!(
+            "「{}」は「{kept}」と中身がまったく同じファイルです。1 件として読みました (byte-identical copies: read once)",
+            copies.join("」「")
+        ),
+    )
+    .agency(agency)
+    .figures(kept, copies.join("; "))
+    .at(Location::file(kept))
+    .at_all(copies.iter().map(Location::file))
+}
+
+/// The info of a yearly (F5 cost) return found among the month's returns:
+/// it is kept for the fiscal-year report, not judged as a monthly return.
+fn cost_return_finding(month: YearMonth, ret: &Return) -> Finding {
+    let agency = ret.agency_code.as_ref().map_or("", |a| a.value.as_str());
+    let year = ret
+        .fiscal_year
+        .as_ref()
+        .map_or_else(|| "年度不明".to_string(), |y| format!("{}年度", y.value));
+    Finding::new(
+        month,
+        Severity::Info,
+        Rule::CostReturnSetAside,
+        format!(
+            "「{}」は{year}の事業費の報告（様式{}）です。月次の集計には含めず、年度の補助金報告（kasane report --fiscal-year）で使います (a yearly cost return: set aside for the fiscal-year report)",
+            ret.file, ret.form
+        ),
+    )
+    .agency(agency)
+    .at(Location::file(&ret.file))
 }
 
 /// Reads, hashes and normalizes one file; problems become a finding-to-be.
@@ -266,26 +444,65 @@ pub(crate) fn process_file(
     }
 }
 
-fn decide_month(results: &[Result<Return, Problem>]) -> Result<YearMonth, PipelineError> {
-    let mut months: BTreeMap<YearMonth, usize> = BTreeMap::new();
-    for r in results.iter().flatten() {
-        if let Some(m) = &r.month {
-            *months.entry(m.value).or_default() += 1;
+/// The batch month when none is given: the month most monthly returns
+/// state. Returns of other months then get `month_mismatch` and the run
+/// goes on. A tie is broken by the folder's name (`2025-04`) when it names
+/// one of the tied months; otherwise no month can be decided and the files
+/// of each month are named.
+fn decide_month(
+    inputs: &[InputFile],
+    results: &[Option<Result<Return, Problem>>],
+    dir: &Path,
+) -> Result<YearMonth, PipelineError> {
+    let mut months: BTreeMap<YearMonth, Vec<&str>> = BTreeMap::new();
+    for (input, r) in inputs.iter().zip(results) {
+        if let Some(Ok(ret)) = r {
+            if let (Some(m), true) = (&ret.month, ret.form.is_monthly()) {
+                months.entry(m.value).or_default().push(&input.name);
+            }
         }
     }
-    match months.len() {
-        1 => Ok(*months.keys().next().expect("one month")),
-        0 => Err(PipelineError::MonthUndecided(
-            "年月を読める報告がありません (no readable month)".into(),
-        )),
-        _ => Err(PipelineError::MonthUndecided(
-            months
-                .iter()
-                .map(|(m, n)| format!("{m}: {n}件"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        )),
+    let most = months.values().map(Vec::len).max().unwrap_or(0);
+    let leaders: Vec<YearMonth> = months
+        .iter()
+        .filter(|(_, files)| files.len() == most)
+        .map(|(m, _)| *m)
+        .collect();
+    if leaders.len() == 1 {
+        return Ok(leaders[0]);
     }
+    let folder: Option<YearMonth> = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.parse().ok());
+    if let Some(m) = folder.filter(|m| leaders.contains(m)) {
+        return Ok(m);
+    }
+    if months.is_empty() {
+        return Err(PipelineError::MonthUndecided(
+            "年月を読める報告がありません (no readable month)".into(),
+        ));
+    }
+    Err(PipelineError::MonthUndecided(
+        months
+            .iter()
+            .map(|(m, files)| {
+                let shown: Vec<&str> = files.iter().copied().take(5).collect();
+                let more = files.len().saturating_sub(shown.len());
+                format!(
+                    "{m}: {}件（{}{}）",
+                    files.len(),
+                    shown.join("、"),
+                    if more > 0 {
+                        format!(" ほか{more}件")
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    ))
 }
 
 /// Lower-case hex of a digest.

@@ -76,6 +76,9 @@ rules! {
     TemplateMismatch => ("template_mismatch", "様式の構造の違い"),
     WaiverExpired => ("waiver_expired", "期限切れの免除"),
     WaiverUnused => ("waiver_unused", "該当のない免除"),
+    IdenticalCopy => ("identical_copy", "同一内容のファイル"),
+    CostReturnSetAside => ("cost_return_in_month", "月次フォルダの事業費報告"),
+    IgnoredEntry => ("ignored_entry", "読まなかったファイル"),
 }
 
 impl fmt::Display for Rule {

@@ -162,16 +162,29 @@ pub(super) fn decide<'a>(
             continue;
         }
         // Returns for another month are held back before duplicates are judged.
+        // Beside the agency's return for the batch month, such a file costs
+        // nothing (a warning); as its only return, the month's is missing.
+        let has_this_month = rets
+            .iter()
+            .any(|r| r.month.as_ref().is_none_or(|m| m.value == month));
         let mut this_month = Vec::new();
         for r in rets {
             match &r.month {
                 Some(m) if m.value != month => {
+                    let (severity, then) = if has_this_month {
+                        (
+                            Severity::Warning,
+                            "この機関の集計には同じフォルダの当月分を使いました",
+                        )
+                    } else {
+                        (Severity::Error, "当月分の報告を送ってもらってください")
+                    };
                     findings.push(
                         Finding::new(
                             month,
-                            Severity::Error,
+                            severity,
                             Rule::MonthMismatch,
-                            format!("報告年月が{}です。{}の集計には含めていません (return for another month: held back)", m.value.ja(), month.ja()),
+                            format!("「{}」は報告年月が{}です。{}の集計には含めていません。{then} (return for another month: held back)", r.file, m.value.ja(), month.ja()),
                         )
                         .agency(&agency.code)
                         .figures(month, m.value)

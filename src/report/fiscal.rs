@@ -233,7 +233,11 @@ pub fn write(
         let findings =
             super::csv_out::findings(&c.outcome.findings).map_err(csv_err("costs_findings.csv"))?;
         write_atomically(&dir.join("costs.csv"), &records)?;
-        write_atomically(&dir.join("costs_findings.csv"), &findings)?;
+        // Without a folder of cost returns read this time, the findings of
+        // the run that read them stay.
+        if !c.inputs.is_empty() || !c.outcome.findings.is_empty() {
+            write_atomically(&dir.join("costs_findings.csv"), &findings)?;
+        }
     }
     let data = load(out, fiscal_year);
     let path = dir.join(report_name(fiscal_year));

@@ -127,6 +127,20 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
                     })?,
                 ),
             ];
+            let mut files = files;
+            // Yearly cost returns found among the month's: their records,
+            // for the fiscal-year report (only when there were any, so a
+            // month without them writes the same files as before).
+            if !run.costs.is_empty() {
+                let found = crate::costs::found_in_month(run.month, &run.mappings, &run.costs);
+                files.push((
+                    crate::costs::FOUND_IN_MONTH.to_string(),
+                    csv_out::records(&found).map_err(|source| ReportError::Csv {
+                        path: crate::costs::FOUND_IN_MONTH.into(),
+                        source,
+                    })?,
+                ));
+            }
             for (name, bytes) in &files {
                 store(staging.path(), name, bytes)?;
             }
