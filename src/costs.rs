@@ -77,6 +77,7 @@ pub fn consolidate_costs(
         month,
         &mappings.registry,
         &returns,
+        &[],
         &yearly_costs_form,
         &PriorMonth::not_given(month),
     );
@@ -115,6 +116,7 @@ pub fn found_in_month(month: YearMonth, mappings: &Mappings, costs: &[Return]) -
             at,
             &mappings.registry,
             &returns,
+            &[],
             &yearly_costs_form,
             &PriorMonth::not_given(at),
         );

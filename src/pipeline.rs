@@ -10,7 +10,7 @@ use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::{normalize, Problem, Return, RowAccount};
 use crate::read::{is_return_file, read_bytes};
-use crate::reconcile::{reconcile_after, Outcome, PriorMonth};
+use crate::reconcile::{reconcile_received, Outcome, PriorMonth, Unreadable};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -171,7 +171,8 @@ pub fn consolidate_with_progress(
     let mut returns = Vec::new();
     let mut set_aside: Vec<Finding> = Vec::new();
     let mut costs = Vec::new();
-    for r in results {
+    let mut unreadable = Vec::new();
+    for (input, r) in inputs.iter().zip(results) {
         match r {
             None => {}
             Some(Ok(ret)) if !ret.form.is_monthly() => {
@@ -179,7 +180,17 @@ pub fn consolidate_with_progress(
                 costs.push(ret);
             }
             Some(Ok(ret)) => returns.push(ret),
-            Some(Err(p)) => set_aside.push(p.into_finding(month, "")),
+            Some(Err(p)) => {
+                let agency = attribute(&input.name, &mappings.registry);
+                if let Some(code) = &agency {
+                    unreadable.push(Unreadable {
+                        agency_code: code.clone(),
+                        file: input.name.clone(),
+                        reason: short_reason(&p),
+                    });
+                }
+                set_aside.push(p.into_finding(month, agency.as_deref().unwrap_or("")));
+            }
         }
     }
     for (kept, copies) in copies {
@@ -198,7 +209,8 @@ pub fn consolidate_with_progress(
         Some(out) => crate::report::history::prior_month(out, month),
         None => PriorMonth::not_given(month),
     };
-    let mut outcome = reconcile_after(month, &mappings.registry, &returns, &previous);
+    let mut outcome =
+        reconcile_received(month, &mappings.registry, &returns, &unreadable, &previous);
     outcome.findings.extend(set_aside);
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     let mut rows = RowAccount::default();
@@ -218,6 +230,38 @@ pub fn consolidate_with_progress(
         rows,
         costs,
     })
+}
+
+/// The registry agency a file that could not be read most likely belongs
+/// to: the one registry code its name holds (the longest, when one code is
+/// part of another); `None` when it names none or several.
+fn attribute(file: &str, registry: &crate::core::Registry) -> Option<String> {
+    let name = crate::normalize::text::value_text(file).to_uppercase();
+    let mut found: Vec<&str> = registry
+        .agencies
+        .iter()
+        .map(|a| a.code.as_str())
+        .filter(|code| !code.is_empty() && name.contains(&code.to_uppercase()))
+        .collect();
+    // A code inside a longer one found too (AB-1 in AB-10) is the longer's.
+    let all = found.clone();
+    found.retain(|c| !all.iter().any(|o| o.len() > c.len() && o.contains(c)));
+    match found.as_slice() {
+        [one] => Some((*one).to_string()),
+        _ => None,
+    }
+}
+
+/// A problem's message, cut to its Japanese part, for the 提出状況 sheet.
+fn short_reason(p: &Problem) -> String {
+    let rule = p.rule.name_ja();
+    let message = p.message.split(" (").next().unwrap_or_default();
+    let cut: String = message.chars().take(60).collect();
+    if cut.chars().count() < message.chars().count() {
+        format!("{rule}: {cut}…")
+    } else {
+        format!("{rule}: {cut}")
+    }
 }
 
 /// What a folder of returns holds.

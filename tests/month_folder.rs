@@ -203,3 +203,44 @@ fn links_are_not_followed_and_odd_names_stay_distinct() {
         .collect();
     assert_eq!(names, vec!["extra_\\xFE.csv", "extra_\\xFF.csv"]);
 }
+
+/// A file that cannot be read or recognized is the agency's whose code its
+/// name holds: 提出状況 says 届いたが読めない with the reason, and no
+/// missing_return stands beside the unreadable_file finding.
+#[test]
+fn an_unreadable_file_is_tied_to_its_agency_not_missing() {
+    let (_t, dir) = april_copy();
+    let good = std::fs::read(dir.join("CHI-005_202504_F1.xlsx")).expect("read");
+    std::fs::remove_file(dir.join("CHI-005_202504_F1.xlsx")).expect("rm");
+    std::fs::write(dir.join("CHI-005_202504_F1.xlsx"), &good[..2048]).expect("truncated");
+    // Another agency's file holding some other table.
+    std::fs::remove_file(dir.join("CHI-007_202504_F1.xlsx")).expect("rm");
+    std::fs::copy(
+        root().join("tests/corpus/excel/npa_traffic_accidents_2020_05.xlsx"),
+        dir.join("CHI-007_4月分.xlsx"),
+    )
+    .expect("copy");
+    let r = run(&dir);
+    for code in ["CHI-005", "CHI-007"] {
+        assert!(
+            !r.outcome
+                .findings
+                .iter()
+                .any(|f| f.rule == Rule::MissingReturn && f.agency_code == code),
+            "{code}: no missing_return"
+        );
+        let s = r
+            .outcome
+            .statuses
+            .iter()
+            .find(|s| s.agency_code == code)
+            .expect("status");
+        assert_eq!(s.status, kasane::reconcile::Status::Unreadable, "{code}");
+        assert!(!s.note.is_empty(), "{code}: the reason is shown");
+        assert!(
+            r.outcome.findings.iter().any(|f| f.agency_code == code
+                && matches!(f.rule, Rule::UnreadableFile | Rule::UnknownForm)),
+            "{code}: its finding carries the agency"
+        );
+    }
+}

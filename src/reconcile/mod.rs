@@ -24,7 +24,7 @@ pub use cumulative::{PriorFigure, PriorFigures, PriorMonth};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
-pub use submission::{Status, UnitStatus};
+pub use submission::{Status, UnitStatus, Unreadable};
 
 /// An accepted return with its place in the registry.
 #[derive(Debug, Clone, Copy)]
@@ -141,7 +141,26 @@ pub fn reconcile_after(
     returns: &[Return],
     previous: &PriorMonth,
 ) -> Outcome {
-    reconcile_for(month, registry, returns, &monthly_form, previous)
+    reconcile_for(month, registry, returns, &[], &monthly_form, previous)
+}
+
+/// [`reconcile_after`], knowing which agencies sent files that could not be
+/// read: those are 届いたが読めない, not missing.
+pub fn reconcile_received(
+    month: YearMonth,
+    registry: &Registry,
+    returns: &[Return],
+    unreadable: &[Unreadable],
+    previous: &PriorMonth,
+) -> Outcome {
+    reconcile_for(
+        month,
+        registry,
+        returns,
+        unreadable,
+        &monthly_form,
+        previous,
+    )
 }
 
 /// Reconciles returns against the form each unit owes (`expected_form`):
@@ -151,11 +170,19 @@ pub fn reconcile_for(
     month: YearMonth,
     registry: &Registry,
     returns: &[Return],
+    unreadable: &[Unreadable],
     expected_form: &dyn Fn(&Agency) -> Option<Form>,
     previous: &PriorMonth,
 ) -> Outcome {
     let mut findings = Vec::new();
-    let sub = submission::decide(month, registry, returns, expected_form, &mut findings);
+    let sub = submission::decide(
+        month,
+        registry,
+        returns,
+        expected_form,
+        unreadable,
+        &mut findings,
+    );
     // Each return's rows are made on any thread, then laid end to end in
     // the order of the accepted returns.
     let rows: Vec<(Vec<Record>, Vec<CaseRow>)> = sub

@@ -28,6 +28,9 @@ pub enum Status {
     WrongForm,
     /// The agency code is not in the registry: held back.
     UnknownAgency,
+    /// A file that is the agency's arrived but could not be read or
+    /// recognized: nothing to consolidate, but not missing either.
+    Unreadable,
 }
 
 impl Status {
@@ -41,6 +44,7 @@ impl Status {
             Status::WrongMonth => "保留（年月違い）",
             Status::WrongForm => "保留（様式違い）",
             Status::UnknownAgency => "保留（登録外）",
+            Status::Unreadable => "届いたが読めない",
         }
     }
 }
@@ -60,6 +64,21 @@ pub struct UnitStatus {
     pub status: Status,
     /// Findings about this agency this month.
     pub findings: usize,
+    /// Why, where the status needs it (the reason a file could not be read).
+    pub note: String,
+}
+
+/// A file that could not be read or recognized, attributed to the agency
+/// it most likely belongs to (its code in the cells or the file name, or
+/// its registry name): the agency sent something, so it is not missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The agency it was attributed to.
+    pub agency_code: String,
+    /// The file.
+    pub file: String,
+    /// Why it could not be read, short, for the 提出状況 sheet.
+    pub reason: String,
 }
 
 pub(super) struct Decision<'a> {
@@ -73,6 +92,7 @@ pub(super) fn decide<'a>(
     registry: &'a Registry,
     returns: &'a [Return],
     expected_form: &dyn Fn(&Agency) -> Option<Form>,
+    unreadable: &[Unreadable],
     findings: &mut Vec<Finding>,
 ) -> Decision<'a> {
     let mut by_agency: BTreeMap<&str, Vec<&'a Return>> = BTreeMap::new();
@@ -110,6 +130,7 @@ pub(super) fn decide<'a>(
                 files: vec![ret.file.clone()],
                 status: Status::UnknownAgency,
                 findings: 0,
+                note: String::new(),
             });
             continue;
         }
@@ -130,6 +151,7 @@ pub(super) fn decide<'a>(
                 files: files.clone(),
                 status: s,
                 findings: 0,
+                note: String::new(),
             })
         };
         let expected = expected_form(agency);
@@ -139,6 +161,30 @@ pub(super) fn decide<'a>(
             Some(f) if !f.is_monthly() => format!("{}年度", month.fiscal_year()),
             _ => month.ja(),
         };
+        let unread: Vec<&Unreadable> = unreadable
+            .iter()
+            .filter(|u| u.agency_code == agency.code)
+            .collect();
+        if rets.is_empty() && !unread.is_empty() {
+            // Its file arrived: the unreadable_file finding says why; a
+            // missing_return beside it would have staff phone an agency
+            // that did send its return.
+            held_back.push(agency.code.clone());
+            statuses.push(UnitStatus {
+                agency_code: agency.code.clone(),
+                agency_name: agency.name.clone(),
+                form: agency.form.map_or("", Form::code).into(),
+                files: unread.iter().map(|u| u.file.clone()).collect(),
+                status: Status::Unreadable,
+                findings: 0,
+                note: unread
+                    .iter()
+                    .map(|u| u.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            });
+            continue;
+        }
         if rets.is_empty() {
             if owed {
                 findings.push(

@@ -147,7 +147,7 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
             count(&|s| {
                 matches!(
                     s,
-                    S::Duplicate | S::WrongMonth | S::WrongForm | S::UnknownAgency
+                    S::Duplicate | S::WrongMonth | S::WrongForm | S::UnknownAgency | S::Unreadable
                 )
             })
             .to_string(),
@@ -271,10 +271,15 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
         ws.write_string_with_format(r, 0, &s.agency_code, &st.text)?;
         ws.write_string_with_format(r, 1, &s.agency_name, &st.text)?;
         ws.write_string_with_format(r, 2, &s.form, &st.text)?;
-        ws.write_string_with_format(r, 3, s.status.name_ja(), fmt)?;
+        let status = if s.note.is_empty() {
+            s.status.name_ja().to_string()
+        } else {
+            format!("{}（{}）", s.status.name_ja(), s.note)
+        };
+        ws.write_string_with_format(r, 3, &status, fmt)?;
         ws.write_string_with_format(r, 4, s.files.join("\n"), &st.text)?;
         ws.write_number_with_format(r, 5, s.findings as f64, &st.num)?;
-        for (c, text) in [&s.agency_code, &s.agency_name, &s.form, s.status.name_ja()]
+        for (c, text) in [&s.agency_code, &s.agency_name, &s.form, status.as_str()]
             .into_iter()
             .enumerate()
         {
