@@ -1149,6 +1149,23 @@ def build_sakyo(wb, file):
 add("左京区包括6センター_4月報告.xls", "lo-xls", ["7", "1", "2", "10"], build_sakyo)
 USED.update(sakyo)
 
+# -- ward office forwarding: 醍醐支所, five of its six centres (re-saved by LibreOffice, sheets named by the full centre name, =SUM totals)
+daigo = ["CHI-056", "CHI-058", "CHI-059", "CHI-060", "CHI-061"]   # CHI-057 sends its own CSV export
+
+
+def build_daigo(wb, file):
+    wb.remove(wb.active)
+    for j, c in enumerate(daigo):
+        ws = wb.create_sheet(AG[c]["agency_name"])
+        cfg = vcfg(20 + j, c)
+        cfg["total"] = "formula"
+        cfg["title"] = "包括的相談支援　月次報告（令和7年4月分）"
+        f1_sheet(Sh(ws, file), c, cfg)
+
+
+add("醍醐支所_包括月報まとめ（4月）.xlsx", "lo-xlsx", ["7", "1", "2", "10"], build_daigo)
+USED.update(daigo)
+
 
 # -- annual workbooks: one sheet per month, April is the return
 def fiscal_sheet_names(style):
@@ -1169,9 +1186,10 @@ def build_annual(code, style, other, cfg):
             elif m == 5 and other == "figures":
                 f1_sheet(sh, code, cfg, month=5, data=f1_other_month(code, 5), record=False)
             else:
-                empty = {at: {mm: None for mm in F1M} for at in ATTRS}
                 c2 = dict(cfg, total=None, mix="plain")
                 f1_sheet_empty(sh, code, c2, m)
+        if other == "figures":
+            wb.active = 1   # saved while looking at May: April is not the active sheet
     return build
 
 
