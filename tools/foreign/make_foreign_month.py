@@ -273,7 +273,7 @@ def A1(r, c):
 FW = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-def render(v, style):
+def render(v, style, unit="件"):
     """A figure as an office writes it (the reader parses it back)."""
     if style == "int":
         return v
@@ -282,7 +282,7 @@ def render(v, style):
     if style == "fw":
         return str(v).translate(FW)
     if style == "unit":
-        return f"{v}件"
+        return f"{v}{unit}"
     if style == "dash":
         return "－" if v == 0 else v
     if style == "comma":
@@ -337,7 +337,8 @@ class Sh:
         return A1(r, c)
 
     def fig(self, r, c, v, style, agency, form, key, metric, span=(1, 1), area=None, record=True):
-        self.put(r, c, render(v, style), span=span, box=True)
+        unit = "人" if metric.endswith("persons") or metric in ("participants", "connection_participants", "staff") else "件"
+        self.put(r, c, render(v, style, unit), span=span, box=True)
         if record:
             rec_cell(self.file, self.name, A1(r, c), agency, form, key, metric, v, area=area)
         return A1(r, c)
@@ -388,7 +389,7 @@ def f1_header(sh, r, c, code, cfg, month=4, attendance=None):
                 if month == 4:
                     rec_cell(sh.file, sh.name, A1(row, vc), code, "F1", "", "meeting_attendance", 0)
             else:
-                sh.put(row, vc, render(att, cfg.get("att_style", "int")))
+                sh.put(row, vc, render(att, cfg.get("att_style", "int"), "回"))
                 if month == 4:
                     rec_cell(sh.file, sh.name, A1(row, vc), code, "F1", "", "meeting_attendance", att)
             if cfg.get("att_unit"):
@@ -1082,6 +1083,7 @@ def vcfg(i, code):
     cfg["attr_vary"] = i % 2 == 0
     cfg["blank_att"] = True
     cfg["att_unit"] = i % 6 == 2
+    cfg["att_style"] = "int" if cfg["att_unit"] else {5: "unit", 6: "fw", 1: "text"}.get(i % 8, "int")
     return cfg
 
 
@@ -1424,7 +1426,9 @@ def edge_plan(month_files):
 
     src = next(n for n, w, _, _ in month_files if w == "openpyxl" and n.endswith(".xlsx") and "CHI-0" in n and "_202504" in n)
     items.append((src[:-5] + " (1).xlsx", "copy", f"byte-identical second copy of the clean month's {src}", ("copy", src)))
-    src2 = next(c["file"] for c in CELLS if c.get("agency_code") == "CHI-019")
+    def file_of(code):
+        return next(c["file"] for c in CELLS if c.get("agency_code") == code and c["role"] == "record")
+    src2 = file_of("CHI-019")
     items.append(("CHI-019_202504_F1.xlsx", "truncated", f"first 2048 bytes of {src2}: unreadable_file tied to CHI-019", ("trunc", src2)))
 
     def other_table(wb, file):
@@ -1447,7 +1451,7 @@ def edge_plan(month_files):
         cfg = vcfg(2, "CHI-028")
         cfg.update(fields=["month", "name", "att", "writer"], total="typed")
         f1_sheet(Sh(ws, file), "CHI-028", cfg)
-    items.append(("R7.4月分報告.xlsx", "openpyxl", "CHI-028's return with no 機関コード cell; 機関名 is the registry name exactly (replaces the clean month's CHI-028 file)", no_code))
+    items.append(("R7.4月分報告.xlsx", "openpyxl", f"CHI-028's return with no 機関コード cell; 機関名 is the registry name exactly (substitute for the clean month's `{file_of('CHI-028')}`)", no_code))
 
     def none(wb, file):
         ws = wb.active
@@ -1455,7 +1459,7 @@ def edge_plan(month_files):
         cfg = vcfg(6, "KOC-013")
         cfg.update(fields=["month", "att"], total=None)
         f1_sheet(Sh(ws, file), "KOC-013", cfg)
-    items.append(("KOC-013_4月.xlsx", "openpyxl", "KOC-013's return with neither code nor name inside; the code is in the file name (replaces the clean month's KOC-013 file)", none))
+    items.append(("KOC-013_4月.xlsx", "openpyxl", f"KOC-013's return with neither code nor name inside; the code is in the file name (substitute for the clean month's `{file_of('KOC-013')}`)", none))
     return items
 
 
