@@ -82,6 +82,7 @@ pub fn consolidate_costs(
         &PriorMonth::not_given(month),
     );
     outcome.findings.append(&mut findings);
+    crate::reconcile::screen::apply(month, &mut outcome);
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     Ok(CostRun {
         fiscal_year,

@@ -212,6 +212,7 @@ pub fn consolidate_with_progress(
     let mut outcome =
         reconcile_received(month, &mappings.registry, &returns, &unreadable, &previous);
     outcome.findings.extend(set_aside);
+    crate::reconcile::screen::apply(month, &mut outcome);
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     let mut rows = RowAccount::default();
     for i in &inputs {

@@ -14,6 +14,7 @@ pub mod cumulative;
 pub mod figures;
 pub mod meetings;
 pub mod referrals;
+pub mod screen;
 pub mod submission;
 pub mod totals;
 pub mod waivers;
