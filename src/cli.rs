@@ -176,6 +176,10 @@ fn run_month(args: &RunArgs, returns_dir: PathBuf, more_follow: bool) -> Result<
     if !args.quiet {
         print_summary(&run, &dir, started.elapsed());
     }
+    // Loud whatever --quiet says: the case list is anonymous by contract.
+    if let Some(warning) = personal_data_warning(&run) {
+        eprintln!("kasane:{warning}");
+    }
     // The next month, consolidated earlier, checked its running totals
     // against this month's previous outputs: they may no longer hold.
     let next = run.month.next();
@@ -467,6 +471,18 @@ impl Bar {
     }
 }
 
+/// The loud line a run prints when a return held what looks like personal
+/// data (withheld from every output), or `None`.
+fn personal_data_warning(run: &MonthRun) -> Option<String> {
+    let cells = run
+        .outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule == kasane::core::Rule::PersonalDataSuspected)
+        .count();
+    (cells > 0).then(|| format!("  ！！ 個人情報の疑いがある記載が {cells} か所あります。内容はどの出力にも書いていません。該当セルは findings.csv（personal_data_suspected）で確認し、報告した機関に連絡してください (PERSONAL DATA SUSPECTED in {cells} place(s): text withheld from every output, see findings.csv) ！！"))
+}
+
 fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
     use std::fmt::Write as _;
     let r = &run.rows;
@@ -505,15 +521,8 @@ fn print_summary(run: &MonthRun, dir: &Path, elapsed: Duration) {
         r.skipped_other_sheet,
         if r.balances() { "" } else { "  ※ 不一致 (DOES NOT BALANCE)" }
     );
-    if run
-        .outcome
-        .findings
-        .iter()
-        .any(|f| f.rule == kasane::core::Rule::PersonalDataSuspected)
-    {
-        let warning = "  ！！ 個人情報の疑いがある記載があります。内容は出力していません。該当セルは findings.csv を確認してください (PERSONAL DATA SUSPECTED in a case list: text withheld, see findings.csv) ！！";
+    if let Some(warning) = personal_data_warning(run) {
         let _ = writeln!(out, "{warning}");
-        eprintln!("{warning}");
     }
     let _ = writeln!(out, "  出力 (outputs): {}", dir.display());
     let _ = writeln!(
