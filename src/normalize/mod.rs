@@ -6,6 +6,7 @@
 //! problem, or was skipped on purpose (blank, header, total, note), and a row
 //! holding numbers that no table claimed is reported rather than dropped.
 
+pub mod identity;
 pub mod month;
 pub mod personal;
 pub mod text;
@@ -191,7 +192,8 @@ pub fn normalize(book: &Book, mappings: &Mappings) -> Result<Return, Box<Problem
             "どの様式とも判別できません。様式の見出しが変わっていないか確認してください (no sheet matches a known layout: {}){unread}",
             names.join(" / ")
         ),
-    )))
+    )
+    .guessed(identity::guess_agency(&book.file, Some(book), &mappings.registry))))
 }
 
 /// Sheets the reader set aside (a chartsheet, a sheet over a size limit):
@@ -484,4 +486,60 @@ fn find_header_value<'s>(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::FileKind;
+
+    pub(crate) fn kyoto() -> Mappings {
+        Mappings::load(std::path::Path::new("mappings/kyoto")).expect("kyoto mappings")
+    }
+
+    pub(crate) fn book_of(file: &str, sheets: &[(&str, &[&[&str]])]) -> Book {
+        Book {
+            file: file.into(),
+            kind: FileKind::Workbook,
+            sheets: sheets
+                .iter()
+                .map(|(name, rows)| Sheet {
+                    name: (*name).into(),
+                    origin: (0, 0),
+                    rows: rows
+                        .iter()
+                        .map(|r| {
+                            r.iter()
+                                .map(|t| {
+                                    if t.is_empty() {
+                                        Cell::Empty
+                                    } else if let Ok(n) = t.parse::<f64>() {
+                                        Cell::Number(n)
+                                    } else {
+                                        Cell::Text((*t).into())
+                                    }
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                    merged: Vec::new(),
+                })
+                .collect(),
+            unread_sheets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_unrecognised_return_carries_the_agency_it_most_likely_is() {
+        let m = kyoto();
+        let code = m.registry.agencies[0].code.clone();
+        let book = book_of(
+            "月報_4月.xlsx",
+            &[("Sheet1", &[&["何かの表"], &["機関コード", &code]])],
+        );
+        let p = normalize(&book, &m).expect_err("not a form");
+        assert_eq!(p.rule, Rule::UnknownForm);
+        let g = p.agency_guess.expect("guess");
+        assert_eq!((g.code, g.how), (code, identity::GuessHow::CodeCell));
+    }
 }

@@ -1,6 +1,7 @@
 //! A problem found while reading one return: a finding that does not yet know
 //! the batch month. It carries its place, the text found and what was expected.
 
+use super::identity::AgencyGuess;
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 
 /// A problem in one return, tied to its cell.
@@ -19,6 +20,10 @@ pub struct Problem {
     pub actual: String,
     /// Where.
     pub source_loc: Location,
+    /// For a file that could not be read or recognised: the agency it most
+    /// likely belongs to ([`super::identity::guess_agency`]), so the
+    /// submission status can show it as received but unreadable.
+    pub agency_guess: Option<AgencyGuess>,
 }
 
 impl Problem {
@@ -31,6 +36,7 @@ impl Problem {
             expected: String::new(),
             actual: String::new(),
             source_loc,
+            agency_guess: None,
         }
     }
 
@@ -60,6 +66,12 @@ impl Problem {
     /// Sets what was found.
     pub fn actual(mut self, a: impl Into<String>) -> Self {
         self.actual = a.into();
+        self
+    }
+
+    /// Sets the agency the file most likely belongs to.
+    pub fn guessed(mut self, guess: Option<AgencyGuess>) -> Self {
+        self.agency_guess = guess;
         self
     }
 
