@@ -8,6 +8,7 @@
 
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
+use crate::normalize::identity::guess_agency;
 use crate::normalize::{normalize, Problem, Return, RowAccount};
 use crate::read::{is_return_file, read_bytes};
 use crate::reconcile::{reconcile_received, Outcome, PriorMonth, Unreadable};
@@ -181,7 +182,10 @@ pub fn consolidate_with_progress(
             }
             Some(Ok(ret)) => returns.push(ret),
             Some(Err(p)) => {
-                let agency = attribute(&input.name, &mappings.registry);
+                // The guess normalize made from the cells, else the file name.
+                let agency = p.agency_guess.as_ref().map(|g| g.code.clone()).or_else(|| {
+                    guess_agency(&input.name, None, &mappings.registry).map(|g| g.code)
+                });
                 if let Some(code) = &agency {
                     unreadable.push(Unreadable {
                         agency_code: code.clone(),
@@ -231,26 +235,6 @@ pub fn consolidate_with_progress(
         rows,
         costs,
     })
-}
-
-/// The registry agency a file that could not be read most likely belongs
-/// to: the one registry code its name holds (the longest, when one code is
-/// part of another); `None` when it names none or several.
-fn attribute(file: &str, registry: &crate::core::Registry) -> Option<String> {
-    let name = crate::normalize::text::value_text(file).to_uppercase();
-    let mut found: Vec<&str> = registry
-        .agencies
-        .iter()
-        .map(|a| a.code.as_str())
-        .filter(|code| !code.is_empty() && name.contains(&code.to_uppercase()))
-        .collect();
-    // A code inside a longer one found too (AB-1 in AB-10) is the longer's.
-    let all = found.clone();
-    found.retain(|c| !all.iter().any(|o| o.len() > c.len() && o.contains(c)));
-    match found.as_slice() {
-        [one] => Some((*one).to_string()),
-        _ => None,
-    }
 }
 
 /// A problem's message, cut to its Japanese part, for the 提出状況 sheet.
