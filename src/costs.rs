@@ -93,9 +93,7 @@ pub fn consolidate_costs(
     })
 }
 
-/// The file of a month's folder holding the records of the yearly cost
-/// returns found among its returns (written only when there were any).
-pub const FOUND_IN_MONTH: &str = "costs_in_month.csv";
+pub use crate::store::COSTS_IN_MONTH as FOUND_IN_MONTH;
 
 /// The records of the F5 returns found in a month's folder, each under its
 /// fiscal year's last month ([`cost_month`]): a return without a readable

@@ -65,9 +65,9 @@ pub struct MonthRun {
     pub outcome: Outcome,
     /// Rows of all inputs.
     pub rows: RowAccount,
-    /// Yearly (F5 cost) returns found among the month's: set aside from the
-    /// month, kept for the fiscal-year report.
-    pub costs: Vec<Return>,
+    /// Records of the yearly (F5 cost) returns found among the month's: set
+    /// aside from the month, kept for the fiscal-year report.
+    pub costs: Vec<crate::core::Record>,
 }
 
 impl MonthRun {
@@ -222,6 +222,7 @@ pub fn consolidate_with_progress(
     for i in &inputs {
         rows += i.rows;
     }
+    let costs = crate::costs::found_in_month(month, &mappings, &costs);
     let mut ignored = listing.ignored;
     ignored.extend(listing.not_followed);
     ignored.sort();

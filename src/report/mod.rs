@@ -132,11 +132,10 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
             // for the fiscal-year report (only when there were any, so a
             // month without them writes the same files as before).
             if !run.costs.is_empty() {
-                let found = crate::costs::found_in_month(run.month, &run.mappings, &run.costs);
                 files.push((
-                    crate::costs::FOUND_IN_MONTH.to_string(),
-                    csv_out::records(&found).map_err(|source| ReportError::Csv {
-                        path: crate::costs::FOUND_IN_MONTH.into(),
+                    crate::store::COSTS_IN_MONTH.to_string(),
+                    csv_out::records(&run.costs).map_err(|source| ReportError::Csv {
+                        path: crate::store::COSTS_IN_MONTH.into(),
                         source,
                     })?,
                 ));
