@@ -25,6 +25,13 @@ impl Severity {
         }
     }
 
+    /// The severity of an interface code, as `findings.csv` writes it.
+    pub fn from_code(code: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
     /// Japanese label for workbooks and messages.
     pub fn name_ja(self) -> &'static str {
         match self {
@@ -48,6 +55,8 @@ macro_rules! rules {
             pub fn code(self) -> &'static str { match self { $( Rule::$variant => $code, )* } }
             /// A short Japanese name of the rule, for workbook headings.
             pub fn name_ja(self) -> &'static str { match self { $( Rule::$variant => $ja, )* } }
+            /// The rule of an interface code, as `findings.csv` writes it.
+            pub fn from_code(code: &str) -> Option<Rule> { match code { $( $code => Some(Rule::$variant), )* _ => None } }
         }
     };
 }
@@ -184,6 +193,21 @@ impl Finding {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn codes_read_back() {
+        for r in super::Rule::ALL {
+            assert_eq!(super::Rule::from_code(r.code()), Some(*r));
+        }
+        assert_eq!(super::Rule::from_code("no_such_rule"), None);
+        for s in [
+            super::Severity::Error,
+            super::Severity::Warning,
+            super::Severity::Info,
+        ] {
+            assert_eq!(super::Severity::from_code(s.code()), Some(s));
+        }
+    }
+
     use super::*;
 
     #[test]
