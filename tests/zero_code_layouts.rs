@@ -189,4 +189,18 @@ fn a_code_list_kept_as_csv_works_like_keys_in_the_toml() {
         errs.iter().any(|e| e.to_string().contains("keys_file")),
         "{errs:?}"
     );
+    // A link in the folder is not followed (it could be an endless device).
+    #[cfg(unix)]
+    {
+        std::fs::write(dir.path().join("f1_vendor_x_keysfile.toml"), &text).expect("write");
+        let csv = dir.path().join("vendor_x_attributes.csv");
+        std::fs::rename(&csv, dir.path().join("real.csv")).expect("rename");
+        std::os::unix::fs::symlink("/dev/zero", &csv).expect("symlink");
+        let errs = Mappings::load(dir.path()).expect_err("link refused");
+        assert!(
+            errs.iter()
+                .any(|e| e.to_string().contains("keys_file") && e.to_string().contains("リンク")),
+            "{errs:?}"
+        );
+    }
 }

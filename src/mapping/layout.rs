@@ -310,6 +310,44 @@ fn key_map(map: &BTreeMap<Spanned<String>, Labels>) -> HashMap<String, String> {
         .collect()
 }
 
+/// Largest `keys_file` read (a code list of thousands of rows is a few
+/// hundred KiB).
+const KEYS_FILE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Reads a `keys_file`: a plain file only — a link is not followed (it
+/// could point at a device that never ends) — and at most
+/// [`KEYS_FILE_LIMIT`] bytes, checked before reading and while reading.
+pub(crate) fn read_keys_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "リンクは読みません。ファイルそのものを置いてください (a symbolic link: not followed)",
+        ));
+    }
+    if !meta.is_file() || meta.len() > KEYS_FILE_LIMIT {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "普通のファイルで {} MiB 以下にしてください (not a plain file, or over the limit)",
+                KEYS_FILE_LIMIT >> 20
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(KEYS_FILE_LIMIT + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > KEYS_FILE_LIMIT {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "大きすぎます (over the limit)",
+        ));
+    }
+    Ok(bytes)
+}
+
 impl Checker<'_> {
     /// The key map of a table: `keys` in the TOML plus the rows of
     /// `keys_file` (a `code,label` CSV beside the layout file, for long code
@@ -329,7 +367,7 @@ impl Checker<'_> {
             return map;
         }
         let csv_path = self.path.parent().unwrap_or(Path::new(".")).join(file);
-        let bytes = match std::fs::read(&csv_path) {
+        let bytes = match read_keys_file(&csv_path) {
             Ok(b) => b,
             Err(e) => {
                 self.err(name.span(), format!("keys_file {file:?} を読めません: {e}"));

@@ -226,7 +226,9 @@ impl Mappings {
             for entry in rd.filter_map(Result::ok) {
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".csv") && !files.iter().any(|(n, _)| *n == name) {
-                    if let Ok(bytes) = std::fs::read(entry.path()) {
+                    // Links and oversized files are refused where a layout
+                    // names them (keys_file); here they are only left out.
+                    if let Ok(bytes) = layout::read_keys_file(&entry.path()) {
                         files.push((name, bytes));
                     }
                 }
