@@ -356,7 +356,185 @@ const PARTICLES: &[char] = &[
 /// A name: with an honorific, beside an age, or after a 氏名 label.
 pub(super) fn name(t: &str) -> bool {
     let chars: Vec<char> = t.chars().collect();
-    labelled_name(t) || honorific_name(&chars) || aged_name(t)
+    labelled_name(t) || honorific_name(&chars) || aged_name(t) || bare_name(t)
+}
+
+/// Common surnames, for a full name written without an honorific (山田太郎,
+/// 鈴木 一郎). Surnames that are also Kyoto place names (田中, 吉田, 高野,
+/// 岡崎, 石田, 小野, 松尾, 中島, 小松 …) are left out: 田中学区 is a place.
+const SURNAMES: &[&str] = &[
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "伊藤",
+    "渡辺",
+    "渡部",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "清水",
+    "山崎",
+    "阿部",
+    "池田",
+    "橋本",
+    "山下",
+    "石川",
+    "前田",
+    "藤田",
+    "後藤",
+    "小川",
+    "岡田",
+    "長谷川",
+    "村上",
+    "近藤",
+    "石井",
+    "斎藤",
+    "斉藤",
+    "坂本",
+    "遠藤",
+    "青木",
+    "藤井",
+    "西村",
+    "福田",
+    "太田",
+    "三浦",
+    "藤原",
+    "岡本",
+    "松田",
+    "中川",
+    "中野",
+    "原田",
+    "田村",
+    "竹内",
+    "金子",
+    "和田",
+    "中山",
+    "森田",
+    "小島",
+    "柴田",
+    "宮崎",
+    "酒井",
+    "工藤",
+    "横山",
+    "宮本",
+    "内田",
+    "高木",
+    "安藤",
+    "谷口",
+    "大野",
+    "丸山",
+    "今井",
+    "高田",
+    "藤本",
+    "武田",
+    "村田",
+    "杉山",
+    "増田",
+    "平野",
+    "大塚",
+    "千葉",
+    "久保",
+    "松井",
+    "小山",
+    "岩崎",
+    "桜井",
+    "野口",
+    "野村",
+    "木下",
+    "菊地",
+    "佐野",
+    "大西",
+    "杉本",
+    "新井",
+    "浜田",
+    "菅原",
+    "市川",
+    "水野",
+    "島田",
+    "古川",
+    "西田",
+    "菊池",
+    "山内",
+    "飯田",
+    "服部",
+    "北村",
+    "安田",
+    "樋口",
+    "秋山",
+    "永井",
+    "平田",
+    "川口",
+    "中西",
+    "本田",
+    "久保田",
+    "石原",
+    "吉川",
+    "岩田",
+    "大橋",
+    "中田",
+    "荒木",
+    "松岡",
+    "望月",
+    "大久保",
+    "野田",
+    "五十嵐",
+    "川上",
+    "熊谷",
+    "片山",
+    "小池",
+    "内藤",
+    "早川",
+    "平井",
+    "星野",
+    "黒田",
+    "河野",
+    "宮田",
+    "矢野",
+    "松下",
+    "尾崎",
+    "土屋",
+    "森本",
+    "大石",
+    "須藤",
+    "川村",
+    "上田",
+];
+
+/// Words after a surname that make a place or an organisation of it
+/// (山田地域, 佐藤商店), not a given name.
+const AFTER_SURNAME: &[&str] = &[
+    "地域", "地区", "学区", "団地", "公園", "会館", "教室", "食堂", "広場", "文化", "記念", "診療",
+    "薬局", "歯科", "内科", "外科", "商店", "一家", "世帯", "夫妻", "夫婦", "先生", "神社", "寺",
+    "通", "橋", "駅", "川", "山", "池", "坂", "台", "丘", "荘", "寮", "邸",
+];
+
+static BARE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|[^\p{{Han}}々])(?:{}) ?([\p{{Han}}々]{{1,3}})(?:$|[^\p{{Han}}々])",
+        SURNAMES.join("|")
+    ))
+    .expect("valid regex")
+});
+
+/// A common surname with a given name of one to three kanji, standing alone.
+fn bare_name(t: &str) -> bool {
+    BARE_NAME.captures_iter(t).any(|c| {
+        let given = c.get(1).map_or("", |m| m.as_str());
+        let place = given
+            .chars()
+            .next_back()
+            .is_some_and(|c| PLACE_ENDS.contains(&c));
+        !place
+            && !role_word(given, Script::Han)
+            && !AFTER_SURNAME.iter().any(|w| given.ends_with(w))
+    })
 }
 
 fn honorific_name(chars: &[char]) -> bool {
@@ -394,6 +572,16 @@ fn named_before(chars: &[char], at: usize) -> bool {
     let mut end = at;
     while end > 0 && chars[end - 1] == ' ' {
         end -= 1;
+    }
+    if end > 0 && chars[end - 1].is_ascii_alphabetic() {
+        // Sato Hanako様; a lone letter or initials (Aさん, ABさん) are how
+        // anonymous cases are written.
+        let mut start = end;
+        while start > 0 && chars[start - 1].is_ascii_alphabetic() {
+            start -= 1;
+        }
+        let word = &chars[start..end];
+        return word.len() >= 3 && word.iter().any(char::is_ascii_lowercase);
     }
     let Some(s) = end.checked_sub(1).and_then(|i| script(chars[i])) else {
         return false;
@@ -442,7 +630,7 @@ fn aged_name(t: &str) -> bool {
 
 static NAME_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:氏名|名前|本人名|利用者名|対象者名|相談者名|フリガナ|ふりがな)\s*(?::\s*|\s+)([\p{Han}\p{Hiragana}\p{Katakana}ー々]+)",
+        r"(?:氏名|名前|本人名|利用者名|対象者名|相談者名|フリガナ|ふりがな)\s*(?:\([^)]{0,8}\)\s*)?(?::\s*|\s+)([\p{Han}\p{Hiragana}\p{Katakana}ー々]+)",
     )
     .expect("valid regex")
 });
@@ -461,7 +649,8 @@ const NO_NAME: &[&str] = &[
     "等",
 ];
 
-/// A name after a label: 氏名：山田花子, 氏名 鈴木一郎, 名前:やまだ.
+/// A name after a label: 氏名：山田花子, 氏名 鈴木一郎, 名前:やまだ,
+/// 氏名（ふりがな）：やまもと.
 fn labelled_name(t: &str) -> bool {
     NAME_LABEL.captures_iter(t).any(|c| {
         let word = c.get(1).map_or("", |m| m.as_str());
@@ -494,6 +683,7 @@ mod tests {
             "吉田さん宅を訪問",
             "相談者の井上さん",
             "ナカムラ サン",
+            "Sato Hanako様",
         ] {
             assert!(n(t), "{t}");
         }
@@ -548,6 +738,9 @@ mod tests {
             "70代 男性",
             "北区(3)",
             "氏名：なし",
+            "田中学区 ふれあい会",
+            "山田地域ふれあいサロン",
+            "佐藤商店",
         ] {
             assert!(!n(t), "{t}");
         }

@@ -72,7 +72,21 @@ fn standalone(t: &str, start: usize, end: usize) -> bool {
     let joins = |c: Option<char>| {
         c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/' | '_' | '+'))
     };
-    !joins(before) && !joins(after)
+    (!joins(before) || after_phone_word(&t[..start])) && !joins(after)
+}
+
+/// TEL075…, FAX075…: the word says what follows, it does not continue it.
+fn after_phone_word(before: &str) -> bool {
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(word.as_str(), "tel" | "fax" | "phone" | "mobile")
 }
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -248,6 +262,7 @@ mod tests {
             "0751234567",
             "電話 761-2345",
             "携帯09011112222",
+            "ＴＥＬ０７５－２１１－１１１１",
         ] {
             assert!(phone(&f(t)), "{t}");
         }

@@ -35,6 +35,13 @@ static PLACE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+/// Words that start with a place ending but are no place: 区分 (障害支援区分3),
+/// 市民, 区内 ….
+const NOT_PLACES: &[&str] = &[
+    "区分", "区間", "区域", "区内", "区外", "区民", "区長", "区営", "市民", "市場", "市内", "市外",
+    "市長", "市営", "府内", "府外", "府民", "府営", "県内", "県外", "県民", "県営", "都内", "都民",
+    "都営", "道内", "道路", "郡内",
+];
 /// Kyoto's street form: 寺町通御池上る, 四条通河原町西入る, 烏丸通今出川上ル.
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\p{Han}ヶノ]{2,}(?:上る|上ル|上がる|下る|下ル|下がる|東入|西入)")
@@ -55,10 +62,12 @@ pub(super) fn address(t: &str) -> bool {
             };
             // 北区第1地域包括支援センター: an ordinal, not a lot number.
             let ordinal = t[..num.start()].ends_with('第');
+            // 障害支援区分3, 市民2: 区 and 市 starting a word, not ending a place.
+            let word = NOT_PLACES.iter().any(|w| m.as_str().starts_with(w));
             // 上京区内12件, 北区役所2階: a count or a floor, not a lot.
             let after = t[m.end()..].chars().next();
             let ends_cleanly = !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '%');
-            !ordinal && ends_cleanly
+            !ordinal && !word && ends_cleanly
         })
 }
 
@@ -123,6 +132,8 @@ mod tests {
             "様式第1号",
             "町家を活かした多世代交流（上京区）",
             "醍醐支所",
+            "障害支援区分3",
+            "市民100人",
         ] {
             assert!(!address(&fold(t)), "{t}");
         }
