@@ -243,3 +243,51 @@ fn sample_months_hold_nothing_personal() {
     write_month(&run, &out.path().join("model")).expect("outputs are written");
     assert_nothing_personal("samples/model/2025-04", &run);
 }
+
+/// Every text cell of the bundled CSV returns (the Kyoto months' CSV exports
+/// and CSV returns, the model ward's CSV returns: headings, labels, tags,
+/// site names, remarks) and every agency and area name of both mappings.
+#[test]
+fn sample_texts_and_registry_names_pass() {
+    let mut files = Vec::new();
+    for dir in [
+        "samples/kyoto/csv-exports/2025-04",
+        "samples/kyoto/csv-exports/2025-05",
+        "samples/kyoto/2025-04",
+        "samples/kyoto/2025-05",
+        "samples/model/2025-04",
+        "mappings/kyoto",
+        "mappings/model",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).expect("sample folder") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "csv") {
+                files.push(p);
+            }
+        }
+    }
+    let mut cells = 0;
+    let mut flagged = Vec::new();
+    for p in &files {
+        let bytes = std::fs::read(p).expect("csv file");
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
+            Err(_) => encoding_rs::SHIFT_JIS.decode(&bytes).0.into_owned(),
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        for rec in rdr.records() {
+            for cell in rec.expect("csv row").iter() {
+                cells += 1;
+                if let Some(k) = suspect(cell) {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    flagged.push(format!("{name}: {cell:?} → {}", k.code()));
+                }
+            }
+        }
+    }
+    assert!(files.len() > 100 && cells > 10_000, "{} files, {cells} cells", files.len());
+    assert!(flagged.is_empty(), "{flagged:#?}");
+}

@@ -25,6 +25,9 @@ static MY_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// the check digit, or 12 digits labelled マイナンバー / 個人番号 (a typo in
 /// one is still one).
 pub(super) fn my_number(t: &str) -> bool {
+    if digit_count(t) < 12 {
+        return false;
+    }
     if MY_NUMBER_LABEL.is_match(t) {
         return true;
     }
@@ -38,6 +41,11 @@ pub(super) fn my_number(t: &str) -> bool {
         // digit must not make it personal.
         !dated_serial(&digits) && check_digit(&digits[..11]) == digits[11]
     })
+}
+
+/// ASCII digits in a text: most texts have too few to hold a number.
+pub(super) fn digit_count(t: &str) -> usize {
+    t.bytes().filter(u8::is_ascii_digit).count()
 }
 
 /// The check digit of an individual number (行政手続における特定の個人を識別
@@ -105,6 +113,9 @@ static LABELLED_LOCAL_PHONE: LazyLock<Regex> = LazyLock::new(|| {
 /// A phone number: 10 or 11 digits from a leading 0 (or +81 and 9 or 10),
 /// in any grouping, or a local number after 電話 / TEL / 携帯 / 連絡先.
 pub(super) fn phone(t: &str) -> bool {
+    if digit_count(t) < 6 {
+        return false;
+    }
     if LABELLED_LOCAL_PHONE.is_match(t) {
         return true;
     }
@@ -145,6 +156,13 @@ static BIRTH_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// meeting, plan or report in a return is dated then; a birth is).
 /// Meeting dates (2025-04-10, 令和7年4月10日) are not.
 pub(super) fn birth_date(t: &str) -> bool {
+    if digit_count(t) == 0 && !t.contains('年') {
+        return false;
+    }
+    // is_match first: far cheaper than captures, and nearly always false.
+    if !ERA_DATE.is_match(t) && !WESTERN_DATE.is_match(t) {
+        return false;
+    }
     let era = ERA_DATE.captures_iter(t).filter_map(|c| {
         let m = c.get(0)?;
         let era = c.get(1)?.as_str();

@@ -16,6 +16,9 @@ static POSTAL_BEFORE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 /// A postal code: after 〒 or 郵便番号, or just before an address. A bare
 /// NNN-NNNN is left alone (整理番号 123-4567 is an id).
 pub(super) fn postal_code(t: &str) -> bool {
+    if super::numbers::digit_count(t) < 7 {
+        return false;
+    }
     POSTAL_MARKED.is_match(t)
         || POSTAL_BEFORE_PLACE
             .find_iter(t)
@@ -53,22 +56,37 @@ static ADDRESS_LABEL: LazyLock<Regex> =
 /// A street address: block or lot numbers, a place with its number, a
 /// Kyoto street direction, or anything after 住所：.
 pub(super) fn address(t: &str) -> bool {
+    // Every form names a place in kanji or kana.
+    if t.is_ascii() {
+        return false;
+    }
+    let digits = t.bytes().any(|b| b.is_ascii_digit());
+    if !digits {
+        return ADDRESS_LABEL.is_match(t) || street(t);
+    }
     BLOCK_NUMBER.is_match(t)
         || ADDRESS_LABEL.is_match(t)
         || STREET.find_iter(t).any(|m| !t[m.end()..].starts_with('口'))
-        || PLACE_NUMBER.captures_iter(t).any(|c| {
-            let (Some(m), Some(num)) = (c.get(0), c.get(1)) else {
-                return false;
-            };
-            // 北区第1地域包括支援センター: an ordinal, not a lot number.
-            let ordinal = t[..num.start()].ends_with('第');
-            // 障害支援区分3, 市民2: 区 and 市 starting a word, not ending a place.
-            let word = NOT_PLACES.iter().any(|w| m.as_str().starts_with(w));
-            // 上京区内12件, 北区役所2階: a count or a floor, not a lot.
-            let after = t[m.end()..].chars().next();
-            let ends_cleanly = !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '%');
-            !ordinal && !word && ends_cleanly
-        })
+        || PLACE_NUMBER.is_match(t)
+            && PLACE_NUMBER.captures_iter(t).any(|c| {
+                let (Some(m), Some(num)) = (c.get(0), c.get(1)) else {
+                    return false;
+                };
+                // 北区第1地域包括支援センター: an ordinal, not a lot number.
+                let ordinal = t[..num.start()].ends_with('第');
+                // 障害支援区分3, 市民2: 区 and 市 starting a word, not ending a place.
+                let word = NOT_PLACES.iter().any(|w| m.as_str().starts_with(w));
+                // 上京区内12件, 北区役所2階: a count or a floor, not a lot.
+                let after = t[m.end()..].chars().next();
+                let ends_cleanly =
+                    !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '%');
+                !ordinal && !word && ends_cleanly
+            })
+}
+
+/// Kyoto's street form, but not an entrance (北東入口).
+fn street(t: &str) -> bool {
+    STREET.find_iter(t).any(|m| !t[m.end()..].starts_with('口'))
 }
 
 /// Characters that make a run of digits part of a longer number or code.
