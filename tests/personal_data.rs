@@ -288,6 +288,10 @@ fn sample_texts_and_registry_names_pass() {
             }
         }
     }
-    assert!(files.len() > 100 && cells > 10_000, "{} files, {cells} cells", files.len());
+    assert!(
+        files.len() > 100 && cells > 10_000,
+        "{} files, {cells} cells",
+        files.len()
+    );
     assert!(flagged.is_empty(), "{flagged:#?}");
 }
