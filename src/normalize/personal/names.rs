@@ -512,6 +512,17 @@ const SURNAMES: &[&str] = &[
     "上田",
 ];
 
+/// One-kanji surnames, taken only before a space and a given name of two
+/// or three kanji (林 美智子): alone they are common words.
+const ONE_KANJI_SURNAMES: &str = "林森原関辻堀岡谷泉";
+
+static SPACED_ONE_KANJI_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|[^\p{{Han}}々])[{ONE_KANJI_SURNAMES}] ([\p{{Han}}々]{{2,3}})(?:$|[^\p{{Han}}々])"
+    ))
+    .expect("valid regex")
+});
+
 /// Words after a surname that make a place or an organisation of it
 /// (山田地域, 佐藤商店), not a given name.
 const AFTER_SURNAME: &[&str] = &[
@@ -530,18 +541,22 @@ static BARE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A common surname with a given name of one to three kanji, standing alone.
 fn bare_name(t: &str) -> bool {
+    // The kanji after the surname are a given name, not a place (山田地域).
+    let given_name = |c: regex::Captures<'_>| {
+        let given = c.get(1).map_or("", |m| m.as_str());
+        let place = given
+            .chars()
+            .next_back()
+            .is_some_and(|c| PLACE_ENDS.contains(&c));
+        !place
+            && !role_word(given, Script::Han)
+            && !AFTER_SURNAME.iter().any(|w| given.ends_with(w))
+    };
     // is_match first: far cheaper than captures, and nearly always false.
-    BARE_NAME.is_match(t)
-        && BARE_NAME.captures_iter(t).any(|c| {
-            let given = c.get(1).map_or("", |m| m.as_str());
-            let place = given
-                .chars()
-                .next_back()
-                .is_some_and(|c| PLACE_ENDS.contains(&c));
-            !place
-                && !role_word(given, Script::Han)
-                && !AFTER_SURNAME.iter().any(|w| given.ends_with(w))
-        })
+    if SPACED_ONE_KANJI_NAME.is_match(t) && SPACED_ONE_KANJI_NAME.captures_iter(t).any(given_name) {
+        return true;
+    }
+    BARE_NAME.is_match(t) && BARE_NAME.captures_iter(t).any(given_name)
 }
 
 /// The honorifics as characters, and the characters any of them starts with.
@@ -669,9 +684,19 @@ const NO_NAME: &[&str] = &[
     "等",
 ];
 
+/// A full name (surname, a space, given name) after a role and a colon:
+/// ご相談者：森川 由美, 本人: 山田 花子. The role alone (本人：就労希望) is not one.
+static ROLE_LABEL_FULL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:相談者|本人|対象者|利用者|世帯主|訪問先|家族|同居人)\s*:\s*[\p{Han}々]{1,3} [\p{Han}々]{1,3}(?:$|[^\p{Han}々])")
+        .expect("valid regex")
+});
+
 /// A name after a label: 氏名：山田花子, 氏名 鈴木一郎, 名前:やまだ,
 /// 氏名（ふりがな）：やまもと.
 fn labelled_name(t: &str) -> bool {
+    if ROLE_LABEL_FULL_NAME.is_match(t) {
+        return true;
+    }
     NAME_LABEL.is_match(t)
         && NAME_LABEL.captures_iter(t).any(|c| {
             let word = c.get(1).map_or("", |m| m.as_str());
@@ -762,6 +787,8 @@ mod tests {
             "田中学区 ふれあい会",
             "山田地域ふれあいサロン",
             "佐藤商店",
+            "本人：就労希望",
+            "森 ふれあい広場",
         ] {
             assert!(!n(t), "{t}");
         }

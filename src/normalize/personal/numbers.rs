@@ -85,6 +85,8 @@ fn standalone(t: &str, start: usize, end: usize) -> bool {
 
 /// TEL075…, FAX075…: the word says what follows, it does not continue it.
 fn after_phone_word(before: &str) -> bool {
+    // TEL.075…, Tel:075… too.
+    let before = before.trim_end_matches(['.', ':', ' ']);
     let word: String = before
         .chars()
         .rev()
@@ -139,12 +141,12 @@ const NUM: &str = "[0-9〇一二三四五六七八九十元]{1,3}";
 
 static ERA_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(明治|大正|昭和|平成|令和|[MTSHR])\s*{NUM}\s*[年.\-/]\s*{NUM}\s*(?:[月.\-/]\s*{NUM}\s*日?)?"
+        r"(明治|大正|昭和|平成|令和|[MTSHR])\s*{NUM}\s*[年.\-/]\s*{NUM}\s*(?:[月.\-/]\s*{NUM}\s*日?|月)?"
     ))
     .expect("valid regex")
 });
 static WESTERN_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:18|19|20)\d{2})\s*[年/.\-]\s*\d{1,2}\s*(?:[月/.\-]\s*\d{1,2}\s*日?)?")
+    Regex::new(r"((?:18|19|20)\d{2})\s*[年/.\-]\s*\d{1,2}\s*(?:[月/.\-]\s*\d{1,2}\s*日?|月)?")
         .expect("valid regex")
 });
 static BIRTH_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -281,6 +283,7 @@ mod tests {
             "電話 761-2345",
             "携帯09011112222",
             "ＴＥＬ０７５－２１１－１１１１",
+            "tel.075-254-1111",
         ] {
             assert!(phone(&f(t)), "{t}");
         }
@@ -319,6 +322,7 @@ mod tests {
             "昭和四十年五月一日生",
             "昭和30年5月1日",
             "1950/8/15",
+            "昭和48年2月生まれ",
         ] {
             assert!(birth_date(&f(t)), "{t}");
         }

@@ -10,7 +10,7 @@ static POSTAL_MARKED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// NNN-NNNN followed by a prefecture, city or ward: 604-8571 京都市中京区.
 static POSTAL_BEFORE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{3}-\d{4}\s*[\p{Han}ヶノ]{0,8}?[都道府県市区町村郡]").expect("valid regex")
+    Regex::new(r"\d{3}-\d{4}\s*[\p{Han}ヶケノ]{0,8}?[都道府県市区町村郡]").expect("valid regex")
 });
 
 /// A postal code: after 〒 or 郵便番号, or just before an address. A bare
@@ -34,7 +34,7 @@ static BLOCK_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// 下鴨泉川町59, 壬生坊城町48-3, 新宿区西新宿2-8-1, 北区上賀茂本山339.
 static PLACE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:[\p{Han}ヶノ][町村]|[都道府県市区郡][\p{Han}ヶノ]{1,12})(\d{1,5})(?:番地?)?(?:[-の]\d{1,5}){0,2}",
+        r"(?:[\p{Han}ヶケノ][町村]|[都道府県市区郡][\p{Han}ヶケノ]{1,12})(\d{1,5})(?:番地?)?(?:[-の]\d{1,5}){0,2}",
     )
     .expect("valid regex")
 });
@@ -47,7 +47,7 @@ const NOT_PLACES: &[&str] = &[
 ];
 /// Kyoto's street form: 寺町通御池上る, 四条通河原町西入る, 烏丸通今出川上ル.
 static STREET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{Han}ヶノ]{2,}(?:上る|上ル|上がる|下る|下ル|下がる|東入|西入)")
+    Regex::new(r"[\p{Han}ヶケノ]{2,}(?:上る|上ル|上がる|下る|下ル|下がる|東入|西入)")
         .expect("valid regex")
 });
 static ADDRESS_LABEL: LazyLock<Regex> =
@@ -130,6 +130,7 @@ mod tests {
             "四条通河原町西入る",
             "今出川通烏丸東入",
             "北区上賀茂本山339",
+            "西京区樫原百々ケ池3",
             "西京区大枝沓掛町1番地の2",
             "ハイツ紫野201号室",
             "住所：北区紫野下門前町",
