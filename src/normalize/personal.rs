@@ -104,7 +104,7 @@ impl fmt::Display for Suspicion {
 /// assert_eq!(suspect("０９０－１２３４－５６７８"), Some(Suspicion::Phone));
 /// assert_eq!(suspect("山田様"), Some(Suspicion::Name));
 /// assert_eq!(suspect("就労・住居喪失"), None);
-/// assert_eq!(suspect("北区第1地域包括支援センター"), None);
+/// assert_eq!(suspect("みどり区第1地域包括支援センター"), None);
 /// ```
 pub fn suspect(text: &str) -> Option<Suspicion> {
     if text.trim().is_empty() {
@@ -179,7 +179,7 @@ mod tests {
             "重層的支援会議",
             "K01-001-2504",
             "HUB-001-2504-0001",
-            "子育てひろば 中央地区1（直営）",
+            "子育てひろば さくら地区1（直営）",
         ] {
             assert_eq!(suspect(ok), None, "{ok}");
         }

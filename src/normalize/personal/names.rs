@@ -178,7 +178,7 @@ const HAN_ROLE_ENDS: &[char] = &[
     '帯', '様', '宅',
 ];
 
-/// Endings of place names, which stand beside counts (北区(3), 〇〇町(12)).
+/// Endings of place names, which stand beside counts (みどり区(3), 〇〇町(12)).
 const PLACE_ENDS: &[char] = &[
     '区', '市', '町', '村', '府', '県', '場', '室', '部', '屋', '方',
 ];
@@ -782,7 +782,7 @@ mod tests {
             "児童館（129か所）",
             "75歳以上の単身世帯",
             "70代 男性",
-            "北区(3)",
+            "みどり区(3)",
             "氏名：なし",
             "田中学区 ふれあい会",
             "山田地域ふれあいサロン",

@@ -73,7 +73,7 @@ fn dated_serial(d: &[u32]) -> bool {
 }
 
 /// Nothing that continues the number on either side: no digit, letter,
-/// hyphen or dot (a case id C01-2025-04-003 holds a run that starts with 0).
+/// hyphen or dot (a case id K01-2025-04-003 holds a run that starts with 0).
 fn standalone(t: &str, start: usize, end: usize) -> bool {
     let before = t[..start].chars().next_back();
     let after = t[end..].chars().next();
@@ -169,7 +169,7 @@ pub(super) fn birth_date(t: &str) -> bool {
         let m = c.get(0)?;
         let era = c.get(1)?.as_str();
         // A lone letter is an era only where no word goes on before it
-        // (not the S of HFC-005,S…, not R in PR7).
+        // (not the S of HUB-005,S…, not R in PR7).
         if era.len() == 1
             && t[..m.start()]
                 .chars()
@@ -261,7 +261,7 @@ mod tests {
             "123456789010",
             "受付番号 202504010001",
             "1234567890185",
-            "C1234-5678-9018",
+            "K1234-5678-9018",
         ] {
             assert!(!my_number(&f(t)), "{t}");
         }
@@ -288,7 +288,7 @@ mod tests {
             assert!(phone(&f(t)), "{t}");
         }
         for t in [
-            "C01-2025-04-003",
+            "K01-2025-04-003",
             "R7-04-001",
             "北-0412-01",
             "2025-04-10",
@@ -335,7 +335,7 @@ mod tests {
             "2025年4月10日（木）",
             "令和7年度",
             "生年月日の確認は不要",
-            "HFC-005,S30",
+            "HUB-005,S30",
         ] {
             assert!(!birth_date(&f(t)), "{t}");
         }

@@ -1,4 +1,4 @@
-//! Postal codes and street addresses. A place name alone (北区, 紫野, 醍醐支所,
+//! Postal codes and street addresses. A place name alone (みどり区, 紫野, みどり支所,
 //! ふれあいサロン下鴨) is not an address: it takes a house, block or lot
 //! number, a Kyoto street direction (上る, 下る, 東入, 西入) or a 住所 label.
 
@@ -8,9 +8,11 @@ use std::sync::LazyLock;
 static POSTAL_MARKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:〒|郵便番号\s*:?)\s*\d{3}\s*-?\s*\d{4}").expect("valid regex")
 });
-/// NNN-NNNN followed by a prefecture, city or ward: 604-8571 京都市中京区.
+/// NNN-NNNN followed by a prefecture, city or ward (in kanji or kana, as in
+/// さいたま市): 604-8571 みどり市さくら区.
 static POSTAL_BEFORE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{3}-\d{4}\s*[\p{Han}ヶケノ]{0,8}?[都道府県市区町村郡]").expect("valid regex")
+    Regex::new(r"\d{3}-\d{4}\s*[\p{Han}\p{Hiragana}\p{Katakana}ヶケノ]{0,8}?[都道府県市区町村郡]")
+        .expect("valid regex")
 });
 
 /// A postal code: after 〒 or 郵便番号, or just before an address. A bare
@@ -31,7 +33,7 @@ static BLOCK_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 /// A town, or a place after a city or ward, with its lot number:
-/// 下鴨泉川町59, 壬生坊城町48-3, 新宿区西新宿2-8-1, 北区上賀茂本山339.
+/// 下鴨泉川町59, 壬生坊城町48-3, 新宿区西新宿2-8-1, みどり区上賀茂本山339.
 static PLACE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?:[\p{Han}ヶケノ][町村]|[都道府県市区郡][\p{Han}ヶケノ]{1,12})(\d{1,5})(?:番地?)?(?:[-の]\d{1,5}){0,2}",
@@ -72,11 +74,11 @@ pub(super) fn address(t: &str) -> bool {
                 let (Some(m), Some(num)) = (c.get(0), c.get(1)) else {
                     return false;
                 };
-                // 北区第1地域包括支援センター: an ordinal, not a lot number.
+                // みどり区第1地域包括支援センター: an ordinal, not a lot number.
                 let ordinal = t[..num.start()].ends_with('第');
                 // 障害支援区分3, 市民2: 区 and 市 starting a word, not ending a place.
                 let word = NOT_PLACES.iter().any(|w| m.as_str().starts_with(w));
-                // 上京区内12件, 北区役所2階: a count or a floor, not a lot.
+                // あおば区内12件, みどり区役所2階: a count or a floor, not a lot.
                 let after = t[m.end()..].chars().next();
                 let ends_cleanly =
                     !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '%');
@@ -106,14 +108,14 @@ mod tests {
             "〒６０４－８５７１",
             "〒6048571",
             "郵便番号 603-8143",
-            "604-8571 京都市中京区",
+            "604-8571 みどり市さくら区",
         ] {
             assert!(postal_code(&fold(t)), "{t}");
         }
         for t in [
             "整理番号 123-4567",
             "604-8571",
-            "C01-2504-01",
+            "K01-2504-01",
             "HUB-001-2504-0001",
         ] {
             assert!(!postal_code(&fold(t)), "{t}");
@@ -123,34 +125,34 @@ mod tests {
     #[test]
     fn addresses_in_kyoto_and_general_forms() {
         for t in [
-            "京都府京都市中京区寺町通御池上る上本能寺前町488",
+            "京都府みどり市さくら区寺町通御池上る上本能寺前町488",
             "下鴨泉川町59",
             "東京都新宿区西新宿2-8-1",
             "3丁目5番12号",
             "四条通河原町西入る",
             "今出川通烏丸東入",
-            "北区上賀茂本山339",
-            "西京区樫原百々ケ池3",
-            "西京区大枝沓掛町1番地の2",
+            "みどり区上賀茂本山339",
+            "ひがし区樫原百々ケ池3",
+            "ひがし区大枝沓掛町1番地の2",
             "ハイツ紫野201号室",
-            "住所：北区紫野下門前町",
+            "住所：みどり区紫野下門前町",
         ] {
             assert!(address(&fold(t)), "{t}");
         }
         for t in [
-            "北区第1地域包括支援センター",
-            "上京区社会福祉協議会",
+            "みどり区第1地域包括支援センター",
+            "あおば区社会福祉協議会",
             "紫野地域ふれあいサロン",
             "ふれあいサロン下鴨",
             "〇〇町内会 見守り活動",
-            "子育てひろば 中央地区1（直営）",
-            "上京区内12件",
+            "子育てひろば さくら地区1（直営）",
+            "あおば区内12件",
             "市内30か所",
             "住所不定",
             "住所変更の手続き支援",
             "様式第1号",
-            "町家を活かした多世代交流（上京区）",
-            "醍醐支所",
+            "町家を活かした多世代交流（あおば区）",
+            "みどり支所",
             "障害支援区分3",
             "市民100人",
         ] {
