@@ -331,8 +331,7 @@ fn role_word(word: &str, script: Script) -> bool {
     }
 }
 
-/// The honorifics, longest first (さま before a lone さ would not exist, but
-/// ちゃん must win over a shorter reading).
+/// The honorifics after a name, in kana (both scripts) and kanji.
 const HONORIFICS: &[&str] = &[
     "ちゃん",
     "チャン",
