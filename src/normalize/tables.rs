@@ -728,7 +728,7 @@ fn read_cases(
                     out.problems.push(Problem::new(
                         Rule::PersonalDataSuspected,
                         ctx.loc(r, c),
-                        format!("検討事案一覧に{kind}らしき記載があります。個人情報は記入しないでください（内容は出力しません） (looks like personal data; text withheld)"),
+                        format!("検討事案一覧に{kind}があります。個人情報は記入しないでください（内容は出力しません） (looks like personal data; text withheld)"),
                     ));
                 }
             }
