@@ -7,6 +7,7 @@
 //! half-written month, and an earlier run's files are replaced only by a
 //! complete new set.
 
+pub mod cell;
 pub mod csv_out;
 pub mod fiscal;
 pub mod history;
