@@ -96,6 +96,42 @@ where
     out
 }
 
+/// A worksheet name Excel accepts, unlike any in `taken` (compared without
+/// case, as Excel does), and added to it: a return's own sheet names are
+/// written back by `check --annotate`, and an `.ods` or a hostile file may
+/// have a name Excel refuses (over 31 units, `[]:*?/\\`, a leading `'`) or
+/// the name of kasane's own 指摘一覧 sheet.
+pub fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = wanted
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let clean = clean.trim_matches('\'');
+    let base = if clean.trim().is_empty() || clean.eq_ignore_ascii_case("history") {
+        format!("Sheet_{clean}")
+    } else {
+        clean.to_string()
+    };
+    let mut n = 1;
+    loop {
+        let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
+        let mut name = String::new();
+        for ch in base.chars() {
+            if utf16_len(&name) + ch.len_utf16() + suffix.len() > 31 {
+                break;
+            }
+            name.push(ch);
+        }
+        let name = format!("{}{suffix}", name.trim_end_matches('\''));
+        let lower = name.to_lowercase();
+        if !taken.iter().any(|t| t.to_lowercase() == lower) {
+            taken.push(name.clone());
+            return name;
+        }
+        n += 1;
+    }
+}
+
 fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
@@ -193,6 +229,24 @@ mod tests {
         assert!(cut.ends_with("…（以下省略、全 20,000 文字）"));
         let cut = fit(&long, MAX_NOTE_UTF16);
         assert!(utf16_len(&cut) <= MAX_NOTE_UTF16);
+    }
+
+    #[test]
+    fn sheet_names_are_made_valid_and_unique() {
+        let mut taken = vec!["指摘一覧".to_string()];
+        assert_eq!(sheet_name("F4", &mut taken), "F4");
+        assert_eq!(sheet_name("f4", &mut taken), "f4 (2)");
+        assert_eq!(sheet_name("指摘一覧", &mut taken), "指摘一覧 (2)");
+        assert_eq!(sheet_name("a/b[c]", &mut taken), "a_b_c_");
+        assert_eq!(sheet_name("", &mut taken), "Sheet_");
+        assert_eq!(sheet_name("'x'", &mut taken), "x");
+        let long = sheet_name(&"長".repeat(40), &mut taken);
+        assert_eq!(long.chars().count(), 31);
+        let again = sheet_name(&"長".repeat(40), &mut taken);
+        assert!(again.ends_with(" (2)") && utf16_len(&again) <= 31, "{again}");
+        for name in &taken {
+            rust_xlsxwriter::utility::check_sheet_name(name).expect(name);
+        }
     }
 
     #[test]

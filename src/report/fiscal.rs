@@ -229,6 +229,8 @@ pub fn write(
 ) -> Result<(PathBuf, FiscalData), ReportError> {
     let dir = out.join(format!("FY{fiscal_year}"));
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    // No month is swapped in while the year is read from them.
+    let _lock = crate::store::OutLock::acquire_default(out)?;
     if let Some(c) = costs {
         let csv_err = |name: &str| {
             let path = dir.join(name);

@@ -24,14 +24,33 @@ use crate::report::history::History;
 use crate::report::style::{japanese_default, new_workbook, printable, Styles, TextWidths};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
-/// Builds the workbook in memory.
+/// Builds the workbook in memory; 明細's temporary file goes in the system's
+/// temporary folder.
 ///
 /// # Errors
-/// Only if rust_xlsxwriter refuses a value (sheet limits).
+/// Only if rust_xlsxwriter refuses a value (sheet limits) or cannot create
+/// its temporary file.
 pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
+    build_in(run, history, None)
+}
+
+/// [`build`] with 明細's temporary file (rust_xlsxwriter's constant-memory
+/// sheet) in `tempdir`.
+///
+/// # Errors
+/// As [`build`].
+pub fn build_in(
+    run: &MonthRun,
+    history: &History,
+    tempdir: Option<&Path>,
+) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     let mut wb = new_workbook()?;
+    if let Some(dir) = tempdir {
+        wb.set_tempdir(dir)?;
+    }
     // Fixed from the month: the same inputs give the same bytes.
     let next = run.month.next();
     let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
