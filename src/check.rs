@@ -422,7 +422,9 @@ fn structure(
 /// # Errors
 /// Only if rust_xlsxwriter refuses a value.
 pub fn annotate(book: &Book, report: &CheckReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use crate::report::cell::{fit, sheet_name, summarize, TextCells, MAX_LIST_ROWS, MAX_NOTE_UTF16};
+    use crate::report::cell::{
+        fit, sheet_name, summarize, TextCells, MAX_LIST_ROWS, MAX_NOTE_UTF16,
+    };
     use rust_xlsxwriter::{
         Color, DocProperties, ExcelDateTime, Format, FormatBorder, Note, Workbook,
     };

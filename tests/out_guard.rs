@@ -24,11 +24,14 @@ fn returns_in_x() -> (tempfile::TempDir, PathBuf) {
     std::fs::create_dir_all(&month).expect("mkdir");
     for name in [
         "CHI-001_202504_F1.xlsx",
-        "HWC-101_202504_F2.xlsx",
-        "CSW-001_202504_F3.xlsx",
+        "HFC-001_202504_F2.xlsx",
+        "SKK-001_202504_F3.xlsx",
     ] {
-        std::fs::copy(root().join("samples/kyoto/2025-04").join(name), month.join(name))
-            .expect("copy sample");
+        std::fs::copy(
+            root().join("samples/kyoto/2025-04").join(name),
+            month.join(name),
+        )
+        .expect("copy sample");
     }
     (t, month)
 }
@@ -107,7 +110,11 @@ fn out_over_the_mappings_is_refused() {
         std::fs::copy(&p, mappings.join(p.file_name().expect("name"))).expect("copy");
     }
     let before = snapshot(t.path());
-    for out in [mappings.clone(), t.path().join("mappings"), mappings.join("o")] {
+    for out in [
+        mappings.clone(),
+        t.path().join("mappings"),
+        mappings.join("o"),
+    ] {
         let o = kasane(&[
             "run",
             "--mappings",
@@ -168,9 +175,19 @@ fn a_month_folder_kasane_did_not_write_is_never_replaced() {
     // A kasane month folder is replaced as before.
     std::fs::remove_dir_all(&theirs).expect("rm");
     let o = kasane(&["run", "-q", "--returns", s(&month), "--out", s(&out)]);
-    assert_ne!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let o = kasane(&["run", "-q", "--returns", s(&month), "--out", s(&out)]);
-    assert_ne!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(theirs.join("manifest.json").is_file());
     assert_eq!(snapshot(&month).len(), 3, "returns untouched");
 }

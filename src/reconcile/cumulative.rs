@@ -435,7 +435,12 @@ mod tests {
         let text = super::cells_named(cells.iter());
         assert!(text.ends_with("、…ほか 1150 セル"), "{text}");
         assert_eq!(text.matches("a.xlsx").count(), 5);
-        assert_eq!(super::cells_named(cells[..2].iter()).matches("a.xlsx").count(), 2);
+        assert_eq!(
+            super::cells_named(cells[..2].iter())
+                .matches("a.xlsx")
+                .count(),
+            2
+        );
     }
 
     #[test]

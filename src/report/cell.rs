@@ -62,7 +62,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -114,7 +114,11 @@ pub fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
     };
     let mut n = 1;
     loop {
-        let suffix = if n == 1 { String::new() } else { format!(" ({n})") };
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!(" ({n})")
+        };
         let mut name = String::new();
         for ch in base.chars() {
             if utf16_len(&name) + ch.len_utf16() + suffix.len() > 31 {
@@ -210,7 +214,10 @@ mod tests {
 
     #[test]
     fn short_text_is_borrowed_whole() {
-        assert!(matches!(fit_cell("北区サロン"), Cow::Borrowed("北区サロン")));
+        assert!(matches!(
+            fit_cell("北区サロン"),
+            Cow::Borrowed("北区サロン")
+        ));
         let exact = "あ".repeat(MAX_CELL_UTF16);
         assert!(matches!(fit_cell(&exact), Cow::Borrowed(_)));
     }
@@ -220,7 +227,11 @@ mod tests {
         let long = "あ".repeat(40_000);
         let cut = fit_cell(&long);
         assert!(utf16_len(&cut) <= MAX_CELL_UTF16);
-        assert!(cut.ends_with("…（以下省略、全 40,000 文字）"), "{}", &cut[cut.len() - 60..]);
+        assert!(
+            cut.ends_with("…（以下省略、全 40,000 文字）"),
+            "{}",
+            &cut[cut.len() - 60..]
+        );
         assert!(cut.starts_with("ああ"));
         // Characters outside the BMP are two units each and never split.
         let emoji = "😀".repeat(20_000);
@@ -229,6 +240,30 @@ mod tests {
         assert!(cut.ends_with("…（以下省略、全 20,000 文字）"));
         let cut = fit(&long, MAX_NOTE_UTF16);
         assert!(utf16_len(&cut) <= MAX_NOTE_UTF16);
+    }
+
+    #[test]
+    fn the_workbook_writers_write_text_only_through_fit() {
+        // A direct write_string would bring back the month lost to one long text.
+        for (file, src) in [
+            ("monthly.rs", include_str!("monthly.rs")),
+            ("fiscal.rs", include_str!("fiscal.rs")),
+            ("style.rs", include_str!("style.rs")),
+            ("check.rs", include_str!("../check.rs")),
+        ] {
+            let code = src.split("#[cfg(test)]").next().unwrap_or_default();
+            for call in [
+                ".write_string(",
+                ".write_string_with_format(",
+                ".merge_range(",
+            ] {
+                assert!(!code.contains(call), "{file} calls {call}");
+            }
+            assert!(
+                !code.contains("Note::new(") || code.contains("Note::new(fit("),
+                "{file}: a note not fitted"
+            );
+        }
     }
 
     #[test]
@@ -243,7 +278,10 @@ mod tests {
         let long = sheet_name(&"長".repeat(40), &mut taken);
         assert_eq!(long.chars().count(), 31);
         let again = sheet_name(&"長".repeat(40), &mut taken);
-        assert!(again.ends_with(" (2)") && utf16_len(&again) <= 31, "{again}");
+        assert!(
+            again.ends_with(" (2)") && utf16_len(&again) <= 31,
+            "{again}"
+        );
         for name in &taken {
             rust_xlsxwriter::utility::check_sheet_name(name).expect(name);
         }

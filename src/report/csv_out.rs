@@ -104,9 +104,7 @@ fn is_number(field: &str) -> bool {
 /// Whether `field` is some `'`s then a formula character: the fields that
 /// get (or, read back, lose) one `'`.
 fn quoted_formula(field: &str) -> bool {
-    field
-        .trim_start_matches('\'')
-        .starts_with(FORMULA_START)
+    field.trim_start_matches('\'').starts_with(FORMULA_START)
 }
 
 /// The control characters written as `\xNN`: C0 but TAB and LF.
@@ -118,7 +116,10 @@ fn escaped_control(ch: char) -> bool {
 /// [`encode_field`] could have written it.
 fn escape_at(rest: &str) -> Option<char> {
     let hex = rest.strip_prefix('x')?.get(..2)?;
-    if !hex.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) {
+    if !hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
         return None;
     }
     let ch = char::from(u8::from_str_radix(hex, 16).ok()?);
@@ -154,8 +155,7 @@ pub fn encode_field(field: &str) -> Cow<'_, str> {
 
 /// A field of kasane's CSV files as it was before [`encode_field`].
 pub fn decode_field(field: &str) -> Cow<'_, str> {
-    let unquoted = if field.starts_with('\'') && quoted_formula(field) && !is_number(&field[1..])
-    {
+    let unquoted = if field.starts_with('\'') && quoted_formula(field) && !is_number(&field[1..]) {
         &field[1..]
     } else {
         field
@@ -309,7 +309,9 @@ mod tests {
 
     #[test]
     fn every_text_round_trips() {
-        let parts = ["'", "=", "-", "3", "\\", "x", "0", "7", "5C", "\u{7}", "\r", "\t", "あ"];
+        let parts = [
+            "'", "=", "-", "3", "\\", "x", "0", "7", "5C", "\u{7}", "\r", "\t", "あ",
+        ];
         // Every text of up to four parts.
         let mut texts = vec![String::new()];
         for _ in 0..4 {

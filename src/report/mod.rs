@@ -142,7 +142,7 @@ pub fn write_month_locked(
         build_files(run, out, staging.path(), &wb_name)
     }));
     let (csvs, workbook) = joined.map_err(|payload| ReportError::WorkbookWrite {
-        path: staging.path().join(&wb_name),
+        path: target.join(&wb_name),
         message: panic_text(payload.as_ref()),
     })?;
     let mut files = csvs?;

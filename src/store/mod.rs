@@ -129,7 +129,11 @@ impl OutLock {
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(store_io(&path, "ロックファイルを開くことが", "open the lock file"))?;
+            .map_err(store_io(
+                &path,
+                "ロックファイルを開くことが",
+                "open the lock file",
+            ))?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
