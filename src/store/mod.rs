@@ -180,15 +180,18 @@ pub fn is_stale_name(name: &str) -> bool {
     let Some(rest) = name.strip_prefix('.') else {
         return false;
     };
-    let (month, tail) = rest.split_at(rest.len().min(7));
-    let month_ok = month.len() == 7
-        && month.bytes().enumerate().all(|(i, b)| {
-            if i == 4 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
+    // `get`, not `split_at`: a name whose eighth byte falls inside a
+    // character (`.ああああ`) must not panic.
+    let (Some(month), Some(tail)) = (rest.get(..7), rest.get(7..)) else {
+        return false;
+    };
+    let month_ok = month.bytes().enumerate().all(|(i, b)| {
+        if i == 4 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
     if !month_ok {
         return false;
     }
@@ -444,6 +447,34 @@ fn resolve(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_names_are_exactly_kasanes() {
+        for name in [
+            ".2025-04.partial-AbX9z0",
+            ".2025-04.old",
+            ".1999-12.partial-000000",
+        ] {
+            assert!(is_stale_name(name), "{name}");
+        }
+        for name in [
+            "2025-04",
+            ".2025-04",
+            ".2025-04.partial-",
+            ".2025-04.partial-abc12",
+            ".2025-04.partial-abc1234",
+            ".2025-04.partial-abc12-",
+            ".2025-04.older",
+            ".2025_04.old",
+            ".ああああ",
+            ".2025-0あ.old",
+            ".kasane.lock",
+            ".",
+            "",
+        ] {
+            assert!(!is_stale_name(name), "{name}");
+        }
+    }
 
     fn dirs() -> (tempfile::TempDir, PathBuf) {
         let t = tempfile::tempdir().expect("tempdir");
