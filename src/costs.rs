@@ -142,7 +142,7 @@ pub fn gather(
 ) -> Result<Option<CostRun>, PipelineError> {
     let at = cost_month(fiscal_year);
     let mut problems = Vec::new();
-    let unreadable = |e: crate::store::StoreError, path: &Path| {
+    let unreadable = |e: crate::store::ReadBackError, path: &Path| {
         Finding::new(
             at,
             Severity::Error,

@@ -124,11 +124,7 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
             if cum.value == expected {
                 continue;
             }
-            let flow_cells = flows
-                .iter()
-                .map(|r| r.source.to_string())
-                .collect::<Vec<_>>()
-                .join("、");
+            let flow_cells = cells_named(flows.iter().map(|r| &r.source));
             findings.push(
                 Finding::new(
                     m.month,
@@ -160,6 +156,26 @@ pub fn check(m: &Month<'_>, findings: &mut Vec<Finding>) {
             findings.push(cannot_check(m, a.agency, a.ret.form, &unchecked));
         }
     }
+}
+
+/// How many cells a mismatch message names before it says ほか N セル.
+const MAX_CELLS_NAMED: usize = 5;
+
+/// The cells of this month's figures for a message: the first
+/// [`MAX_CELLS_NAMED`], then how many more. A return may repeat a row key on
+/// thousands of rows, and the message must stay readable (and fit a workbook
+/// cell); every cell is in the finding's sources anyway.
+fn cells_named<'a>(cells: impl ExactSizeIterator<Item = &'a Location>) -> String {
+    let total = cells.len();
+    let mut text = cells
+        .take(MAX_CELLS_NAMED)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("、");
+    if total > MAX_CELLS_NAMED {
+        text.push_str(&format!("、…ほか {} セル", total - MAX_CELLS_NAMED));
+    }
+    text
 }
 
 /// How many rows a cannot-check message names before it says ほかN行.
@@ -409,6 +425,22 @@ mod tests {
             .find(|f| f.severity.code() == "error")
             .expect("one error");
         assert_eq!((error.expected.as_str(), error.actual.as_str()), ("5", "4"));
+    }
+
+    #[test]
+    fn a_long_list_of_cells_is_named_in_part() {
+        let cells: Vec<Location> = (0..1155)
+            .map(|r| Location::cell("a.xlsx", "F4", r, 1))
+            .collect();
+        let text = super::cells_named(cells.iter());
+        assert!(text.ends_with("、…ほか 1150 セル"), "{text}");
+        assert_eq!(text.matches("a.xlsx").count(), 5);
+        assert_eq!(
+            super::cells_named(cells[..2].iter())
+                .matches("a.xlsx")
+                .count(),
+            2
+        );
     }
 
     #[test]

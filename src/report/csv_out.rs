@@ -1,6 +1,22 @@
 //! The machine-readable outputs of spec §6: `records.csv`, `findings.csv`,
 //! `cases.csv`. UTF-8 without BOM, header row, `\n` line ends. Column names
 //! are an interface: columns may be added at the end, never renamed.
+//!
+//! Every field goes through [`encode_field`], which is part of that
+//! interface (README「CSV の値の書き方」):
+//!
+//! * **formula injection**: a spreadsheet opening the file would run a field
+//!   that begins with `=`, `+`, `-`, `@` or TAB as a formula (a return's
+//!   site name `=HYPERLINK(…)`, OWASP "CSV injection"), so such a field is
+//!   written with a leading `'` — unless it is a number (`-3` stays `-3`). A
+//!   field that already begins with `'`s before one of those characters gets
+//!   one more, so the prefix can always be undone exactly;
+//! * **control characters**: C0 controls other than TAB and LF (which CSV
+//!   quoting carries) are written as visible `\xNN` (`\x07`, `\x0D`), and a
+//!   backslash that would read as such an escape as `\x5C`.
+//!
+//! [`decode_field`] undoes both; kasane's own readers of these files
+//! (`fiscal`, `history`) read every field through it.
 
 use crate::core::{CaseRow, Finding, Record};
 use std::borrow::Cow;
@@ -63,9 +79,107 @@ fn write<'a, const N: usize>(
         .from_writer(Vec::new());
     w.write_record(header)?;
     for row in rows {
-        w.write_record(row.iter().map(|field| field.as_bytes()))?;
+        w.write_record(row.iter().map(|field| match encode_field(field) {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        }))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Characters that make a spreadsheet read a field as a formula (a leading
+/// CR is one too, but CR is always escaped as `\x0D`).
+const FORMULA_START: [char; 5] = ['=', '+', '-', '@', '\t'];
+
+/// Whether `field` is a plain number (`-3`, `+1.5`, `2e3`), which is written
+/// as is even when it begins with a sign.
+fn is_number(field: &str) -> bool {
+    field.bytes().any(|b| b.is_ascii_digit())
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+        && field.parse::<f64>().is_ok()
+}
+
+/// Whether `field` is some `'`s then a formula character: the fields that
+/// get (or, read back, lose) one `'`.
+fn quoted_formula(field: &str) -> bool {
+    field.trim_start_matches('\'').starts_with(FORMULA_START)
+}
+
+/// The control characters written as `\xNN`: C0 but TAB and LF.
+fn escaped_control(ch: char) -> bool {
+    ch < ' ' && ch != '\t' && ch != '\n'
+}
+
+/// The value of a `\xNN` escape at the start of `rest` (after the `\`), if
+/// [`encode_field`] could have written it.
+fn escape_at(rest: &str) -> Option<char> {
+    let hex = rest.strip_prefix('x')?.get(..2)?;
+    if !hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
+        return None;
+    }
+    let ch = char::from(u8::from_str_radix(hex, 16).ok()?);
+    (escaped_control(ch) || ch == '\\').then_some(ch)
+}
+
+/// A field as the CSV files write it: control characters escaped, and a
+/// leading `'` before what a spreadsheet would run as a formula (module
+/// docs). Borrowed when nothing changes, which is nearly always.
+pub fn encode_field(field: &str) -> Cow<'_, str> {
+    let needs_escape = field
+        .char_indices()
+        .any(|(i, ch)| escaped_control(ch) || (ch == '\\' && escape_at(&field[i + 1..]).is_some()));
+    let escaped: Cow<'_, str> = if needs_escape {
+        let mut out = String::with_capacity(field.len() + 8);
+        for (i, ch) in field.char_indices() {
+            if escaped_control(ch) || (ch == '\\' && escape_at(&field[i + 1..]).is_some()) {
+                out.push_str(&format!("\\x{:02X}", ch as u32));
+            } else {
+                out.push(ch);
+            }
+        }
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(field)
+    };
+    if quoted_formula(&escaped) && !is_number(&escaped) {
+        Cow::Owned(format!("'{escaped}"))
+    } else {
+        escaped
+    }
+}
+
+/// A field of kasane's CSV files as it was before [`encode_field`].
+pub fn decode_field(field: &str) -> Cow<'_, str> {
+    let unquoted = if field.starts_with('\'') && quoted_formula(field) && !is_number(&field[1..]) {
+        &field[1..]
+    } else {
+        field
+    };
+    if !unquoted.contains("\\x") {
+        return Cow::Borrowed(unquoted);
+    }
+    let mut out = String::with_capacity(unquoted.len());
+    let mut rest = unquoted;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        match escape_at(&rest[i + 1..]) {
+            Some(ch) => {
+                out.push(ch);
+                rest = &rest[i + 4..];
+            }
+            None => {
+                out.push('\\');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// `records.csv`.
@@ -148,4 +262,75 @@ pub fn cases(cases: &[CaseRow]) -> Result<Vec<u8>, csv::Error> {
             ]
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_get_a_quote_numbers_do_not() {
+        for (raw, written) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+ふれあい拠点", "'+ふれあい拠点"),
+            ("-みんなの居場所", "'-みんなの居場所"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("'=x", "''=x"),
+            ("-3", "-3"),
+            ("+1.5", "+1.5"),
+            ("-", "'-"),
+            ("'quoted'", "'quoted'"),
+            ("中央サロン", "中央サロン"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(encode_field(raw), written, "{raw:?}");
+            assert_eq!(decode_field(written), raw, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_become_visible_escapes() {
+        for (raw, written) in [
+            ("a\u{7}b", "a\\x07b"),
+            ("\r\n", "\\x0D\n"),
+            ("\u{1b}[31m", "\\x1B[31m"),
+            ("tab\tand\nline", "tab\tand\nline"),
+            ("C:\\x07", "C:\\x5Cx07"),
+            ("C:\\dir\\file", "C:\\dir\\file"),
+            ("\\x41", "\\x41"),
+            ("\u{0}=", "\\x00="),
+            ("\r=1", "\\x0D=1"),
+        ] {
+            assert_eq!(encode_field(raw), written, "{raw:?}");
+            assert_eq!(decode_field(written), raw, "{written:?}");
+        }
+    }
+
+    #[test]
+    fn every_text_round_trips() {
+        let parts = [
+            "'", "=", "-", "3", "\\", "x", "0", "7", "5C", "\u{7}", "\r", "\t", "あ",
+        ];
+        // Every text of up to four parts.
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| parts.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(longer);
+            texts.sort();
+            texts.dedup();
+        }
+        for t in &texts {
+            let written = encode_field(t);
+            assert_eq!(decode_field(&written), *t, "{t:?} → {written:?}");
+            assert!(!written.chars().any(escaped_control), "{written:?}");
+            assert!(
+                !written.starts_with(FORMULA_START) || is_number(&written),
+                "{written:?}"
+            );
+        }
+    }
 }

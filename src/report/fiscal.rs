@@ -10,6 +10,7 @@
 //! part, rates and base amounts from `grant.toml`), 評価指標, 免除一覧
 //! (waivers, with reasons and approvers).
 
+use super::cell::TextCells;
 use super::style::{new_workbook, printable, Styles};
 use super::{io_err, write_atomically, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
@@ -136,6 +137,10 @@ pub fn load(out: &Path, fiscal_year: i32) -> FiscalData {
     data
 }
 
+/// The rows of one of kasane's CSV files, every field as it was before
+/// [`encode_field`](super::csv_out::encode_field) (a site `=…` written
+/// `'=…` reads back `=…`, so the year's and the 累計 check's keys are the
+/// returns' own).
 fn rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
     let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
@@ -145,7 +150,7 @@ fn rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
             Ok(headers
                 .iter()
                 .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .map(|(h, v)| (h.to_string(), super::csv_out::decode_field(v).into_owned()))
                 .collect())
         })
         .collect()
@@ -224,6 +229,8 @@ pub fn write(
 ) -> Result<(PathBuf, FiscalData), ReportError> {
     let dir = out.join(format!("FY{fiscal_year}"));
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    // No month is swapped in while the year is read from them.
+    let _lock = crate::store::OutLock::acquire_default(out)?;
     if let Some(c) = costs {
         let csv_err = |name: &str| {
             let path = dir.join(name);
@@ -290,7 +297,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
     ws.set_column_width(2, 14)?;
     ws.set_column_width(3, 12)?;
     ws.set_column_width(4, 40)?;
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!(
@@ -303,15 +310,15 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
         .iter()
         .enumerate()
     {
-        ws.write_string_with_format(2, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(2, c as u16, *h, &st.head)?;
     }
     for (i, month) in fiscal_months(d.fiscal_year).iter().enumerate() {
         let r = 3 + i as u32;
-        ws.write_string_with_format(r, 0, month.ja(), &st.text)?;
+        ws.write_text_with_format(r, 0, month.ja(), &st.text)?;
         match d.months.iter().find(|x| x.month == *month) {
             Some(mo) => {
                 let errors = mo.open_errors();
-                ws.write_string_with_format(
+                ws.write_text_with_format(
                     r,
                     1,
                     if errors > 0 {
@@ -323,7 +330,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
                 )?;
                 ws.write_number_with_format(r, 2, mo.figures.len() as f64, &st.num)?;
                 ws.write_number_with_format(r, 3, errors as f64, &st.num)?;
-                ws.write_string_with_format(
+                ws.write_text_with_format(
                     r,
                     4,
                     if errors > 0 {
@@ -340,7 +347,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
                     .iter()
                     .find(|(n, _)| *n == month.to_string())
                     .map(|(_, e)| e.clone());
-                ws.write_string_with_format(
+                ws.write_text_with_format(
                     r,
                     1,
                     if why.is_some() {
@@ -352,7 +359,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
                 )?;
                 ws.write_blank(r, 2, &st.text)?;
                 ws.write_blank(r, 3, &st.text)?;
-                ws.write_string_with_format(
+                ws.write_text_with_format(
                     r,
                     4,
                     why.unwrap_or_else(|| "kasane run でこの月を集計してください".into()),
@@ -361,7 +368,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
             }
         }
     }
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         16,
         0,
         "※ 実人数（新規・継続相談者数など）の合計は各機関の数値の合計であり、重複を除いた人数ではありません。時点値（継続相談者数・月末人数・支援員数）と累計は月をまたいで合計せず、最後に集計された月の値を示します。それより前の月に報告した機関がその月に報告していなければ、事業別・分野別の備考に赤字で機関を示します（その機関の値は年度の値に含まれません）。",
@@ -373,7 +380,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
 fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("事業別・分野別")?;
     printable(ws);
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!("事業別・分野別の実績（{}年度）", d.fiscal_year),
@@ -387,7 +394,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
         .chain(["年度計".to_string(), "備考".to_string()])
         .collect();
     for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, h, &st.head)?;
+        ws.write_text_with_format(2, c as u16, h, &st.head)?;
     }
     ws.set_column_width(2, 26)?;
     ws.set_column_width(3, 34)?;
@@ -414,9 +421,9 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
     for ((project, field, metric), by_month) in &table {
         r += 1;
         ws.write_number_with_format(r, 0, f64::from(*project), &st.num)?;
-        ws.write_string_with_format(r, 1, field_name_ja(field), &st.text)?;
-        ws.write_string_with_format(r, 2, metric.code(), &st.text)?;
-        ws.write_string_with_format(r, 3, metric.name_ja(), &st.text)?;
+        ws.write_text_with_format(r, 1, field_name_ja(field), &st.text)?;
+        ws.write_text_with_format(r, 2, metric.code(), &st.text)?;
+        ws.write_text_with_format(r, 3, metric.name_ja(), &st.text)?;
         for (i, m) in months.iter().enumerate() {
             match by_month.get(m) {
                 Some((v, _)) => ws.write_number_with_format(r, 4 + i as u16, *v as f64, &st.num)?,
@@ -430,7 +437,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                 let f = Formula::new(format!("=SUM(E{}:P{})", r + 1, r + 1))
                     .set_result(sum.to_string());
                 ws.write_formula_with_format(r, 16, f, &st.total_num)?;
-                ws.write_string_with_format(
+                ws.write_text_with_format(
                     r,
                     17,
                     if persons {
@@ -475,7 +482,7 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                 } else {
                     &st.error
                 };
-                ws.write_string_with_format(r, 17, note, style)?;
+                ws.write_text_with_format(r, 17, note, style)?;
             }
         }
     }
@@ -514,24 +521,24 @@ fn listed(codes: &[&str], n: usize) -> String {
 fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("提出状況")?;
     printable(ws);
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         "報告の提出状況（受=受理 訂=訂正版で差替え 未=未提出 免=免除 保=保留 －=未集計の月）",
         &st.title,
     )?;
     let months = fiscal_months(d.fiscal_year);
-    ws.write_string_with_format(2, 0, "機関コード", &st.head)?;
-    ws.write_string_with_format(2, 1, "機関名", &st.head)?;
+    ws.write_text_with_format(2, 0, "機関コード", &st.head)?;
+    ws.write_text_with_format(2, 1, "機関名", &st.head)?;
     ws.set_column_width(1, 40)?;
     for (i, mo) in months.iter().enumerate() {
-        ws.write_string_with_format(2, 2 + i as u16, format!("{}月", mo.month), &st.head)?;
+        ws.write_text_with_format(2, 2 + i as u16, format!("{}月", mo.month), &st.head)?;
         ws.set_column_width(2 + i as u16, 5)?;
     }
     for (i, a) in m.registry.monthly_reporters().enumerate() {
         let r = 3 + i as u32;
-        ws.write_string_with_format(r, 0, &a.code, &st.text)?;
-        ws.write_string_with_format(r, 1, &a.name, &st.text)?;
+        ws.write_text_with_format(r, 0, &a.code, &st.text)?;
+        ws.write_text_with_format(r, 1, &a.name, &st.text)?;
         for (j, month) in months.iter().enumerate() {
             let mark = match d.months.iter().find(|x| x.month == *month) {
                 None => "－",
@@ -556,7 +563,7 @@ fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resu
                     }
                 }
             };
-            ws.write_string_with_format(r, 2 + j as u16, mark, &st.text)?;
+            ws.write_text_with_format(r, 2 + j as u16, mark, &st.text)?;
         }
     }
     ws.set_freeze_panes(3, 2)?;
@@ -575,13 +582,13 @@ fn costs(
 ) -> Result<Option<u32>, XlsxError> {
     ws.set_name("事業費・交付額")?;
     printable(ws);
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!("所要額調書（{}年度）", d.fiscal_year),
         &st.title,
     )?;
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         1,
         0,
         "率と基準額は対応表フォルダの grant.toml から（基準額に【仮の値】がある場合は置き換えてから提出してください）。単位: 円、所要額は千円未満切捨て。",
@@ -604,7 +611,7 @@ fn costs(
     ];
     let head_row = 3u32;
     for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(head_row, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(head_row, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, if c == 0 { 22.0 } else { 15.0 })?;
     }
     ws.set_column_width(1, 8)?;
@@ -629,7 +636,7 @@ fn costs(
             .iter()
             .filter(|f| f.severity == "error" && f.status != "waived")
             .count();
-        ws.write_string_with_format(
+        ws.write_text_with_format(
             2,
             0,
             format!("F5 の報告: 明細 {} 件、未提出 {missing} 機関、未解決のエラー {open} 件（FY{}/costs_findings.csv）", c.figures.len(), d.fiscal_year),
@@ -637,7 +644,7 @@ fn costs(
         )?;
     }
     if sums.is_empty() {
-        ws.write_string_with_format(
+        ws.write_text_with_format(
             head_row + 1,
             0,
             "F5（事業費）の報告はまだ集計されていません。所要額は計算できません。",
@@ -647,7 +654,7 @@ fn costs(
     }
 
     if m.grant.is_empty() {
-        ws.write_string_with_format(
+        ws.write_text_with_format(
             head_row + 1,
             0,
             "grant.toml に交付金の区分がないため、所要額は計算できません。",
@@ -675,8 +682,8 @@ fn costs(
             sum(Metric::OtherIncome),
             sum(Metric::EligibleExpenditure),
         );
-        ws.write_string_with_format(r, 0, &p.part, &st.text)?;
-        ws.write_string_with_format(r, 1, field_name_ja(&p.field), &st.text)?;
+        ws.write_text_with_format(r, 0, &p.part, &st.text)?;
+        ws.write_text_with_format(r, 1, field_name_ja(&p.field), &st.text)?;
         let number = |ws: &mut Worksheet, c: u16, v: u64| {
             ws.write_number_with_format(r, c, v as f64, &st.num)
                 .map(|_| ())
@@ -742,7 +749,7 @@ fn costs(
     }
     let last = first + m.grant.len() as u32 - 1;
     let total_row = last + 1;
-    ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
+    ws.write_text_with_format(total_row, 0, "合計", &st.total_label)?;
     ws.write_blank(total_row, 1, &st.total_label)?;
     ws.write_blank(total_row, 8, &st.total_label)?;
     for c in [2u16, 3, 4, 5, 6, 7, 9, 10, 11, 12] {
@@ -758,7 +765,7 @@ fn costs(
             &st.total_num,
         )?;
     }
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         total_row + 2,
         0,
         "(H) 交付決定額と (I) 受入額は grant.toml の decided_amount / received_amount から（未記入なら空欄）。(J) が正なら返還、負なら追加交付の見込みです。",
@@ -776,10 +783,10 @@ fn indicators(
     ws.set_name("評価指標")?;
     printable(ws);
     let Some(last) = d.months.last().map(|x| x.month) else {
-        ws.write_string_with_format(0, 0, "集計済みの月がありません", &st.note)?;
+        ws.write_text_with_format(0, 0, "集計済みの月がありません", &st.note)?;
         return Ok(());
     };
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!("事業目標・評価指標（{}まで）", last.ja()),
@@ -807,17 +814,17 @@ fn indicators(
         .zip([52, 12, 24, 10, 10, 12, 12, 12])
         .enumerate()
     {
-        ws.write_string_with_format(2, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(2, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
     for (i, ind) in m.indicators.iter().enumerate() {
         let r = 3 + i as u32;
         let s = ind.standing(last, &figs);
-        ws.write_string_with_format(r, 0, &ind.name, &st.text)?;
+        ws.write_text_with_format(r, 0, &ind.name, &st.text)?;
         ws.write_number_with_format(r, 1, ind.baseline as f64, &st.num)?;
-        ws.write_string_with_format(r, 2, &ind.baseline_note, &st.text)?;
+        ws.write_text_with_format(r, 2, &ind.baseline_note, &st.text)?;
         ws.write_number_with_format(r, 3, ind.target as f64, &st.num)?;
-        ws.write_string_with_format(r, 4, format!("{}年度", ind.target_fiscal_year), &st.text)?;
+        ws.write_text_with_format(r, 4, format!("{}年度", ind.target_fiscal_year), &st.text)?;
         ws.write_number_with_format(r, 5, s.fiscal_year_to_date as f64, &st.num)?;
         ws.write_number_with_format(r, 6, s.current as f64, &st.num)?;
         ws.write_number_with_format(r, 7, s.months_counted as f64, &st.num)?;
@@ -833,7 +840,7 @@ fn waivers(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
         .zip([10, 12, 22, 60])
         .enumerate()
     {
-        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(0, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
     let mut seen = BTreeSet::new();
@@ -844,14 +851,14 @@ fn waivers(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                 continue;
             }
             r += 1;
-            ws.write_string_with_format(r, 0, mo.month.to_string(), &st.text)?;
-            ws.write_string_with_format(r, 1, &f.agency, &st.text)?;
-            ws.write_string_with_format(r, 2, &f.rule, &st.text)?;
-            ws.write_string_with_format(r, 3, &f.waiver, &st.text)?;
+            ws.write_text_with_format(r, 0, mo.month.to_string(), &st.text)?;
+            ws.write_text_with_format(r, 1, &f.agency, &st.text)?;
+            ws.write_text_with_format(r, 2, &f.rule, &st.text)?;
+            ws.write_text_with_format(r, 3, &f.waiver, &st.text)?;
         }
     }
     if r == 0 {
-        ws.write_string_with_format(1, 0, "免除した指摘はありません", &st.note)?;
+        ws.write_text_with_format(1, 0, "免除した指摘はありません", &st.note)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! half-written month, and an earlier run's files are replaced only by a
 //! complete new set.
 
+pub mod cell;
 pub mod csv_out;
 pub mod fiscal;
 pub mod history;
@@ -41,9 +42,22 @@ pub enum ReportError {
         /// Why.
         source: rust_xlsxwriter::XlsxError,
     },
+    /// The workbook writer could not write its temporary file (rust_xlsxwriter
+    /// panics on that; the panic is caught and reported as this).
+    #[error("{path}: ブックの一時ファイルに書き込めません。ディスクの空きを確認してください (cannot write the workbook's temporary file; is the disk full?): {message}")]
+    WorkbookWrite {
+        /// The workbook.
+        path: PathBuf,
+        /// What the writer said.
+        message: String,
+    },
     /// The output folder would overwrite something that is not kasane's.
     #[error(transparent)]
     OutDir(#[from] crate::store::OutDirError),
+    /// The output folder is locked by another run, or the month could not be
+    /// swapped in.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// A CSV writer failed.
     #[error("{path}: CSVを作成できません: {source}")]
     Csv {
@@ -73,34 +87,88 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
 
 /// Writes `records.csv`, `findings.csv`, `cases.csv`, the workbook and
 /// `manifest.json` into `<out>/<YYYY-MM>/`, replacing an earlier run's set
-/// only once the new set is complete. Returns the month's folder.
+/// only once the new set is complete. Holds the lock on `out`
+/// ([`crate::store::OutLock`]) meanwhile. Returns the month's folder.
 ///
 /// # Errors
-/// Any file that cannot be built or written; the earlier set is then kept.
+/// Any file that cannot be built or written, or another run holding the
+/// lock; the earlier set is then kept.
 pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
-    // Never write over the inputs, whoever calls this.
+    check_inputs(run, out)?;
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    let lock = crate::store::OutLock::acquire_default(out)?;
+    write_month_locked(run, out, &lock)
+}
+
+/// Never write over the inputs, whoever calls this.
+fn check_inputs(run: &MonthRun, out: &Path) -> Result<(), ReportError> {
     let inputs = [
         crate::store::Input::returns(&run.returns_dir),
         crate::store::Input::mappings(&run.mappings.dir),
     ];
     crate::store::check_out_dir(out, &inputs)?;
+    Ok(())
+}
+
+/// [`write_month`] for a caller that already holds the lock on `out` (to
+/// keep it over reading the month before and writing this one).
+///
+/// # Errors
+/// As [`write_month`].
+pub fn write_month_locked(
+    run: &MonthRun,
+    out: &Path,
+    _lock: &crate::store::OutLock,
+) -> Result<PathBuf, ReportError> {
+    check_inputs(run, out)?;
     let month = run.month.to_string();
     let target = out.join(&month);
     let old = out.join(format!(".{month}.old"));
+    // What a killed run left behind; no other run is writing (the lock).
+    crate::store::clean_stale(out)?;
     // Only folders kasane wrote are ever moved aside or deleted.
     crate::store::check_replaceable(&target)?;
     crate::store::check_replaceable(&old)?;
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{month}.partial-"))
         .tempdir_in(out)
         .map_err(io_err(out))?;
     let wb_name = workbook_name(run);
+    quiet_workbook_write_panics();
+    // rust_xlsxwriter panics when its temporary file cannot be written (a
+    // full disk): caught here, so the run ends with an error and the
+    // staging folder is removed like on any other error.
+    let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        build_files(run, out, staging.path(), &wb_name)
+    }));
+    let (csvs, workbook) = joined.map_err(|payload| ReportError::WorkbookWrite {
+        path: target.join(&wb_name),
+        message: panic_text(payload.as_ref()),
+    })?;
+    let mut files = csvs?;
+    files.push((wb_name.clone(), workbook?));
+    let manifest = manifest::build(run, &files);
+    store(staging.path(), "manifest.json", &manifest)?;
+    let staged = staging.keep();
+    if let Err(e) = crate::store::swap_in(&staged, &target, &old) {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e.into());
+    }
+    Ok(target)
+}
+
+type Built = (
+    Result<Vec<(String, Vec<u8>)>, ReportError>,
+    Result<Vec<u8>, ReportError>,
+);
+
+/// The month's files, each stored in `staging` as soon as it is built.
+fn build_files(run: &MonthRun, out: &Path, staging: &Path, wb_name: &str) -> Built {
     // The workbook takes most of the time (one thread: rust_xlsxwriter
     // deflates its parts one after another); the CSV files are built and
     // stored meanwhile on the other thread. Each side's bytes depend only on
     // the run, so the files are the same whichever finishes first.
-    let (csvs, workbook) = rayon::join(
+    rayon::join(
         || -> Result<Vec<(String, Vec<u8>)>, ReportError> {
             let files = vec![
                 (
@@ -141,41 +209,53 @@ pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
                 ));
             }
             for (name, bytes) in &files {
-                store(staging.path(), name, bytes)?;
+                store(staging, name, bytes)?;
             }
             Ok(files)
         },
         || -> Result<Vec<u8>, ReportError> {
             let history = history::load(out, run.month);
-            let wb = monthly::build(run, &history).map_err(|source| ReportError::Workbook {
-                path: wb_name.clone().into(),
-                source,
+            // 明細's temporary file goes in the staging folder, on the same
+            // disk as the outputs, not in TMPDIR (which may be small,
+            // read-only or absent).
+            let wb = monthly::build_in(run, &history, Some(staging)).map_err(|source| {
+                ReportError::Workbook {
+                    path: staging.join(wb_name),
+                    source,
+                }
             })?;
-            store(staging.path(), &wb_name, &wb)?;
+            store(staging, wb_name, &wb)?;
             Ok(wb)
         },
-    );
-    let mut files = csvs?;
-    files.push((wb_name.clone(), workbook?));
-    let manifest = manifest::build(run, &files);
-    store(staging.path(), "manifest.json", &manifest)?;
-    let staged = staging.keep();
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    }
-    if target.exists() {
-        std::fs::rename(&target, &old).map_err(io_err(&target))?;
-    }
-    if let Err(e) = std::fs::rename(&staged, &target) {
-        // Put the earlier set back rather than leave no month at all.
-        let _ = std::fs::rename(&old, &target);
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(io_err(&target)(e));
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    }
-    Ok(target)
+    )
+}
+
+/// The text of a panic's payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(ToString::to_string))
+        .unwrap_or_default()
+}
+
+/// The message rust_xlsxwriter panics with when a write to its temporary
+/// file fails.
+const XLSX_WRITE_PANIC: &str = "Couldn't write to xml file";
+
+/// Keeps the default panic report for every panic but rust_xlsxwriter's
+/// temporary-file write, which [`write_month_locked`] catches and reports
+/// as an error: a full disk should read as one message, not a crash.
+fn quiet_workbook_write_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !panic_text(info.payload()).starts_with(XLSX_WRITE_PANIC) {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Writes one file through a temporary file in the same folder, synced,

@@ -19,18 +19,38 @@ use crate::core::metric::{field_name_ja, project_name_ja, Kind, PROJECTS};
 use crate::core::{Form, Metric, Record, Severity};
 use crate::mapping::indicators::IndicatorKind;
 use crate::pipeline::MonthRun;
+use crate::report::cell::{summarize, thousands, TextCells, MAX_LIST_ROWS};
 use crate::report::history::History;
 use crate::report::style::{japanese_default, new_workbook, printable, Styles, TextWidths};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
-/// Builds the workbook in memory.
+/// Builds the workbook in memory; 明細's temporary file goes in the system's
+/// temporary folder.
 ///
 /// # Errors
-/// Only if rust_xlsxwriter refuses a value (sheet limits).
+/// Only if rust_xlsxwriter refuses a value (sheet limits) or cannot create
+/// its temporary file.
 pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
+    build_in(run, history, None)
+}
+
+/// [`build`] with 明細's temporary file (rust_xlsxwriter's constant-memory
+/// sheet) in `tempdir`.
+///
+/// # Errors
+/// As [`build`].
+pub fn build_in(
+    run: &MonthRun,
+    history: &History,
+    tempdir: Option<&Path>,
+) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     let mut wb = new_workbook()?;
+    if let Some(dir) = tempdir {
+        wb.set_tempdir(dir)?;
+    }
     // Fixed from the month: the same inputs give the same bytes.
     let next = run.month.next();
     let created = ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1)?;
@@ -105,7 +125,7 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
     ws.set_column_width(1, 20)?;
     ws.set_column_width(2, 14)?;
     ws.set_column_width(3, 68)?;
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!(
@@ -218,27 +238,27 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         if label.is_empty() {
             continue;
         }
-        ws.write_string_with_format(r, 0, *label, &st.text)?;
+        ws.write_text_with_format(r, 0, *label, &st.text)?;
         match value.parse::<f64>() {
             Ok(n) if !value.contains('-') => ws.write_number_with_format(r, 1, n, &st.num)?,
-            _ => ws.write_string_with_format(r, 1, value, &st.text)?,
+            _ => ws.write_text_with_format(r, 1, value, &st.text)?,
         };
     }
     let mut r = 3 + rows.len() as u32;
-    ws.write_string_with_format(r, 0, "入力ファイル (inputs)", &st.title)?;
+    ws.write_text_with_format(r, 0, "入力ファイル (inputs)", &st.title)?;
     r += 1;
     for (c, h) in ["ファイル", "様式", "バイト数", "SHA-256"]
         .iter()
         .enumerate()
     {
-        ws.write_string_with_format(r, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(r, c as u16, *h, &st.head)?;
     }
     for i in &run.inputs {
         r += 1;
-        ws.write_string_with_format(r, 0, &i.name, &st.text)?;
-        ws.write_string_with_format(r, 1, &i.form, &st.text)?;
+        ws.write_text_with_format(r, 0, &i.name, &st.text)?;
+        ws.write_text_with_format(r, 1, &i.form, &st.text)?;
         ws.write_number_with_format(r, 2, i.bytes as f64, &st.num)?;
-        ws.write_string_with_format(r, 3, &i.sha256, &st.text)?;
+        ws.write_text_with_format(r, 3, &i.sha256, &st.text)?;
     }
     Ok(())
 }
@@ -255,7 +275,7 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
         "指摘件数",
     ];
     for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(0, c as u16, *h, &st.head)?;
     }
     let mut widths = TextWidths::new(&heads);
     for (i, s) in run.outcome.statuses.iter().enumerate() {
@@ -268,16 +288,16 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
         } else {
             &st.error
         };
-        ws.write_string_with_format(r, 0, &s.agency_code, &st.text)?;
-        ws.write_string_with_format(r, 1, &s.agency_name, &st.text)?;
-        ws.write_string_with_format(r, 2, &s.form, &st.text)?;
+        ws.write_text_with_format(r, 0, &s.agency_code, &st.text)?;
+        ws.write_text_with_format(r, 1, &s.agency_name, &st.text)?;
+        ws.write_text_with_format(r, 2, &s.form, &st.text)?;
         let status = if s.note.is_empty() {
             s.status.name_ja().to_string()
         } else {
             format!("{}（{}）", s.status.name_ja(), s.note)
         };
-        ws.write_string_with_format(r, 3, &status, fmt)?;
-        ws.write_string_with_format(r, 4, s.files.join("\n"), &st.text)?;
+        ws.write_text_with_format(r, 3, &status, fmt)?;
+        ws.write_text_with_format(r, 4, s.files.join("\n"), &st.text)?;
         ws.write_number_with_format(r, 5, s.findings as f64, &st.num)?;
         for (c, text) in [&s.agency_code, &s.agency_name, &s.form, status.as_str()]
             .into_iter()
@@ -363,20 +383,20 @@ fn project_sheet(
         *line.2.entry(r.metric).or_default() += r.value;
     }
     let form = metrics.first().map_or(Form::F1, |m| m.form());
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!("{name}（様式{}） {}", form.code(), run.month.ja()),
         &st.title,
     )?;
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         1,
         0,
         "※ 実人数の合計は各機関の数値の単純合計であり、機関をまたいで重複を除いた人数ではありません (sums of persons across agencies, not unique persons)",
         &st.note,
     )?;
     if project == 2 {
-        ws.write_string_with_format(
+        ws.write_text_with_format(
             2,
             0,
             "※ 支援員数は参加支援とアウトリーチの兼務のため、事業4（アウトリーチ）に一度だけ計上しています",
@@ -394,7 +414,7 @@ fn project_sheet(
     let first_metric = heads.len() as u16;
     let head_row = 3u32;
     for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(head_row, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(head_row, c as u16, *h, &st.head)?;
     }
     for (i, m) in metrics.iter().enumerate() {
         // A running total's name already says 累計; only stocks need the note.
@@ -402,7 +422,7 @@ fn project_sheet(
             Kind::Stock => format!("{}\n（時点値）", m.name_ja()),
             Kind::Flow | Kind::Cumulative => m.name_ja().to_string(),
         };
-        ws.write_string_with_format(head_row, first_metric + i as u16, label, &st.head)?;
+        ws.write_text_with_format(head_row, first_metric + i as u16, label, &st.head)?;
         ws.set_column_width(first_metric + i as u16, 14)?;
     }
     ws.set_row_height(head_row, 48)?;
@@ -425,7 +445,7 @@ fn project_sheet(
         ];
         for (c, text) in cells.iter().take(heads.len()).enumerate() {
             widths.see(c, text);
-            ws.write_string_with_format(r, c as u16, *text, &st.text)?;
+            ws.write_text_with_format(r, c as u16, *text, &st.text)?;
         }
         let f = by_field
             .entry(field_name_ja(field))
@@ -454,7 +474,7 @@ fn project_sheet(
     let (first_data, last_data) = (head_row + 1, r);
     let total_row = r + 1;
     let mut totals = Vec::new();
-    ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
+    ws.write_text_with_format(total_row, 0, "合計", &st.total_label)?;
     for c in 1..first_metric {
         ws.write_blank(total_row, c, &st.total_label)?;
     }
@@ -480,14 +500,14 @@ fn project_sheet(
         if groups.len() < 2 || last_data < first_data {
             continue;
         }
-        ws.merge_range(row, 0, row, first_metric - 1, title, &st.head)?;
+        ws.merge_text((row, 0), (row, first_metric - 1), title, &st.head)?;
         row += 1;
         for (label, values) in groups.iter() {
             let shown = match (criteria_col, run.mappings.registry.area(label)) {
                 (3, Some(a)) => format!("{label} {}", a.name),
                 _ => label.to_string(),
             };
-            ws.merge_range(row, 0, row, first_metric - 1, &shown, &st.total_label)?;
+            ws.merge_text((row, 0), (row, first_metric - 1), &shown, &st.total_label)?;
             for (i, v) in values.iter().enumerate() {
                 let c = first_metric + i as u16;
                 let formula = Formula::new(format!(
@@ -549,24 +569,24 @@ fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
             && m.kind() == Kind::Flow
             && m != Metric::MeetingAttendance
     });
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!("区域別集計 {}（件数・延べ数の合計）", run.month.ja()),
         &st.title,
     )?;
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         1,
         0,
         "※ 複数区域を担当する機関・全市の機関の数値は「複数区域・全市」の行に計上しています",
         &st.note,
     )?;
     let head_row = 3u32;
-    ws.write_string_with_format(head_row, 0, "区域コード", &st.head)?;
-    ws.write_string_with_format(head_row, 1, "区域名", &st.head)?;
+    ws.write_text_with_format(head_row, 0, "区域コード", &st.head)?;
+    ws.write_text_with_format(head_row, 1, "区域名", &st.head)?;
     ws.set_column_width(1, 18)?;
     for (i, m) in flows.iter().enumerate() {
-        ws.write_string_with_format(
+        ws.write_text_with_format(
             head_row,
             2 + i as u16,
             format!("{}\n（{}）", m.name_ja(), m.form()),
@@ -599,8 +619,8 @@ fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
     let mut sums = vec![0u64; flows.len()];
     for (i, (code, name)) in lines.iter().enumerate() {
         let r = head_row + 1 + i as u32;
-        ws.write_string_with_format(r, 0, code, &st.text)?;
-        ws.write_string_with_format(r, 1, name, &st.text)?;
+        ws.write_text_with_format(r, 0, code, &st.text)?;
+        ws.write_text_with_format(r, 1, name, &st.text)?;
         for (j, m) in flows.iter().enumerate() {
             let v = table.get(code).and_then(|t| t.get(m)).copied().unwrap_or(0);
             sums[j] += v;
@@ -608,7 +628,7 @@ fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         }
     }
     let total_row = head_row + 1 + lines.len() as u32;
-    ws.write_string_with_format(total_row, 0, "合計", &st.total_label)?;
+    ws.write_text_with_format(total_row, 0, "合計", &st.total_label)?;
     ws.write_blank(total_row, 1, &st.total_label)?;
     for (j, sum) in sums.iter().enumerate() {
         let col = rust_xlsxwriter::utility::column_number_to_name(2 + j as u16);
@@ -641,43 +661,38 @@ fn findings(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxE
         .zip([8, 22, 18, 11, 70, 12, 12, 60, 8, 40])
         .enumerate()
     {
-        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(0, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
-    for (i, f) in run.outcome.findings.iter().enumerate() {
+    let shown = run.outcome.findings.len().min(MAX_LIST_ROWS);
+    for (i, f) in run.outcome.findings.iter().take(shown).enumerate() {
         let r = 1 + i as u32;
         let sev = if f.severity == Severity::Error && f.is_open() {
             &st.error
         } else {
             &st.text
         };
-        ws.write_string_with_format(r, 0, f.severity.name_ja(), sev)?;
-        ws.write_string_with_format(r, 1, f.rule.code(), &st.text)?;
-        ws.write_string_with_format(r, 2, f.rule.name_ja(), &st.text)?;
-        ws.write_string_with_format(r, 3, &f.agency_code, &st.text)?;
-        ws.write_string_with_format(r, 4, &f.message, &st.text)?;
-        ws.write_string_with_format(r, 5, &f.expected, &st.text)?;
-        ws.write_string_with_format(r, 6, &f.actual, &st.text)?;
-        ws.write_string_with_format(
+        ws.write_text_with_format(r, 0, f.severity.name_ja(), sev)?;
+        ws.write_text_with_format(r, 1, f.rule.code(), &st.text)?;
+        ws.write_text_with_format(r, 2, f.rule.name_ja(), &st.text)?;
+        ws.write_text_with_format(r, 3, &f.agency_code, &st.text)?;
+        ws.write_text_with_format(r, 4, &f.message, &st.text)?;
+        ws.write_text_with_format(r, 5, &f.expected, &st.text)?;
+        ws.write_text_with_format(r, 6, &f.actual, &st.text)?;
+        // A finding may cite every cell of a long return; the cell names
+        // the first ones and counts the rest (findings.csv has them all).
+        ws.write_text_with_format(
             r,
             7,
-            f.sources
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
+            summarize(&f.sources, MAX_SOURCES_SHOWN, "\n"),
             &st.text,
         )?;
         let status = if f.is_open() { "未解決" } else { "免除" };
-        ws.write_string_with_format(r, 8, status, &st.text)?;
-        ws.write_string_with_format(r, 9, f.waiver.as_deref().unwrap_or(""), &st.text)?;
+        ws.write_text_with_format(r, 8, status, &st.text)?;
+        ws.write_text_with_format(r, 9, f.waiver.as_deref().unwrap_or(""), &st.text)?;
     }
-    ws.autofilter(
-        0,
-        0,
-        run.outcome.findings.len() as u32,
-        heads.len() as u16 - 1,
-    )?;
+    left_out(ws, shown, run.outcome.findings.len(), "findings.csv", st)?;
+    ws.autofilter(0, 0, shown as u32, heads.len() as u16 - 1)?;
     ws.set_freeze_panes(1, 0)?;
     ws.set_repeat_rows(0, 0)?;
     Ok(())
@@ -711,31 +726,55 @@ fn details(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         .zip([11, 10, 5, 8, 5, 22, 30, 8, 28, 8, 16])
         .enumerate()
     {
-        ws.write_string_with_format(0, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(0, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
-    for (i, rec) in run.outcome.records.iter().enumerate() {
+    let shown = run.outcome.records.len().min(MAX_LIST_ROWS);
+    for (i, rec) in run.outcome.records.iter().take(shown).enumerate() {
         let r = 1 + i as u32;
-        ws.write_string(r, 0, &rec.agency_code)?;
-        ws.write_string(r, 1, &rec.area_code)?;
+        ws.write_text(r, 0, &rec.agency_code)?;
+        ws.write_text(r, 1, &rec.area_code)?;
         ws.write_number(r, 2, f64::from(rec.project))?;
-        ws.write_string(r, 3, field_name_ja(&rec.field))?;
-        ws.write_string(r, 4, rec.form.code())?;
-        ws.write_string(r, 5, &rec.key)?;
-        ws.write_string(r, 6, rec.metric.name_ja())?;
+        ws.write_text(r, 3, field_name_ja(&rec.field))?;
+        ws.write_text(r, 4, rec.form.code())?;
+        ws.write_text(r, 5, &rec.key)?;
+        ws.write_text(r, 6, rec.metric.name_ja())?;
         ws.write_number(r, 7, rec.value as f64)?;
-        ws.write_string(r, 8, &rec.source.file)?;
-        ws.write_string(r, 9, &rec.source.sheet)?;
-        ws.write_string(r, 10, rec.source.cell_text())?;
+        ws.write_text(r, 8, &rec.source.file)?;
+        ws.write_text(r, 9, &rec.source.sheet)?;
+        ws.write_text(r, 10, rec.source.cell_text())?;
     }
-    ws.autofilter(
-        0,
-        0,
-        run.outcome.records.len() as u32,
-        heads.len() as u16 - 1,
-    )?;
+    left_out(ws, shown, run.outcome.records.len(), "records.csv", st)?;
+    ws.autofilter(0, 0, shown as u32, heads.len() as u16 - 1)?;
     ws.set_freeze_panes(1, 0)?;
     ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// How many cells of a finding the 突合結果 sheet names before 「…ほか N 件」.
+const MAX_SOURCES_SHOWN: usize = 20;
+
+/// Below a list sheet's last row, when rows were left out for Excel's row
+/// limit: how many, and which CSV file has them all.
+fn left_out(
+    ws: &mut Worksheet,
+    shown: usize,
+    total: usize,
+    csv: &str,
+    st: &Styles,
+) -> Result<(), XlsxError> {
+    if shown < total {
+        ws.write_text_with_format(
+            1 + shown as u32,
+            0,
+            format!(
+                "※ Excel の行数の上限のため、以下 {} 行を省略しました。全件は {csv} にあります ({} more rows left out for Excel's row limit; all are in {csv})",
+                thousands((total - shown) as u64),
+                total - shown
+            ),
+            &st.error,
+        )?;
+    }
     Ok(())
 }
 
@@ -747,7 +786,7 @@ fn indicators(
 ) -> Result<(), XlsxError> {
     ws.set_name("評価指標")?;
     printable(ws);
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         0,
         0,
         format!("事業目標・評価指標（{}時点）", run.month.ja()),
@@ -761,7 +800,7 @@ fn indicators(
         .map(ToString::to_string)
         .chain(std::iter::once(run.month.to_string()))
         .collect();
-    ws.write_string_with_format(
+    ws.write_text_with_format(
         1,
         0,
         format!(
@@ -787,7 +826,7 @@ fn indicators(
         .zip([52, 8, 12, 24, 10, 10, 14, 12, 10])
         .enumerate()
     {
-        ws.write_string_with_format(3, c as u16, *h, &st.head)?;
+        ws.write_text_with_format(3, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
     // This month's figures, summed like the earlier months'.
@@ -800,8 +839,8 @@ fn indicators(
     for (i, ind) in run.mappings.indicators.iter().enumerate() {
         let r = 4 + i as u32;
         let s = ind.standing(run.month, &figures);
-        ws.write_string_with_format(r, 0, &ind.name, &st.text)?;
-        ws.write_string_with_format(
+        ws.write_text_with_format(r, 0, &ind.name, &st.text)?;
+        ws.write_text_with_format(
             r,
             1,
             match ind.kind {
@@ -811,9 +850,9 @@ fn indicators(
             &st.text,
         )?;
         ws.write_number_with_format(r, 2, ind.baseline as f64, &st.num)?;
-        ws.write_string_with_format(r, 3, &ind.baseline_note, &st.text)?;
+        ws.write_text_with_format(r, 3, &ind.baseline_note, &st.text)?;
         ws.write_number_with_format(r, 4, ind.target as f64, &st.num)?;
-        ws.write_string_with_format(r, 5, format!("{}年度", ind.target_fiscal_year), &st.text)?;
+        ws.write_text_with_format(r, 5, format!("{}年度", ind.target_fiscal_year), &st.text)?;
         ws.write_number_with_format(r, 6, s.fiscal_year_to_date as f64, &st.num)?;
         ws.write_number_with_format(r, 7, s.current as f64, &st.num)?;
         match s.progress {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// A consolidated file that cannot be read back, with its line.
 #[derive(Debug, thiserror::Error)]
 #[error("{}{}: 集計済みのファイルを読めません (cannot read back): {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-pub struct StoreError {
+pub struct ReadBackError {
     /// The file.
     pub path: PathBuf,
     /// The line (1-based, the header being line 1), when one is at fault.
@@ -21,8 +21,8 @@ pub struct StoreError {
 /// # Errors
 /// A missing column, an unknown metric or form, a value that is not a
 /// count, or a month that is not `YYYY-MM`, each with its line.
-pub fn read_records(path: &Path) -> Result<Vec<Record>, StoreError> {
-    let err = |line: Option<u64>, message: String| StoreError {
+pub fn read_records(path: &Path) -> Result<Vec<Record>, ReadBackError> {
+    let err = |line: Option<u64>, message: String| ReadBackError {
         path: path.to_path_buf(),
         line,
         message,
