@@ -19,6 +19,7 @@
 //! (`fiscal`, `history`) read every field through it.
 
 use crate::core::{CaseRow, Finding, Record};
+pub use crate::store::fields::{decode_field, encode_field};
 use std::borrow::Cow;
 
 /// Columns of `records.csv`.
@@ -85,101 +86,6 @@ fn write<'a, const N: usize>(
         }))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// Characters that make a spreadsheet read a field as a formula (a leading
-/// CR is one too, but CR is always escaped as `\x0D`).
-const FORMULA_START: [char; 5] = ['=', '+', '-', '@', '\t'];
-
-/// Whether `field` is a plain number (`-3`, `+1.5`, `2e3`), which is written
-/// as is even when it begins with a sign.
-fn is_number(field: &str) -> bool {
-    field.bytes().any(|b| b.is_ascii_digit())
-        && field
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-        && field.parse::<f64>().is_ok()
-}
-
-/// Whether `field` is some `'`s then a formula character: the fields that
-/// get (or, read back, lose) one `'`.
-fn quoted_formula(field: &str) -> bool {
-    field.trim_start_matches('\'').starts_with(FORMULA_START)
-}
-
-/// The control characters written as `\xNN`: C0 but TAB and LF.
-fn escaped_control(ch: char) -> bool {
-    ch < ' ' && ch != '\t' && ch != '\n'
-}
-
-/// The value of a `\xNN` escape at the start of `rest` (after the `\`), if
-/// [`encode_field`] could have written it.
-fn escape_at(rest: &str) -> Option<char> {
-    let hex = rest.strip_prefix('x')?.get(..2)?;
-    if !hex
-        .bytes()
-        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    {
-        return None;
-    }
-    let ch = char::from(u8::from_str_radix(hex, 16).ok()?);
-    (escaped_control(ch) || ch == '\\').then_some(ch)
-}
-
-/// A field as the CSV files write it: control characters escaped, and a
-/// leading `'` before what a spreadsheet would run as a formula (module
-/// docs). Borrowed when nothing changes, which is nearly always.
-pub fn encode_field(field: &str) -> Cow<'_, str> {
-    let needs_escape = field
-        .char_indices()
-        .any(|(i, ch)| escaped_control(ch) || (ch == '\\' && escape_at(&field[i + 1..]).is_some()));
-    let escaped: Cow<'_, str> = if needs_escape {
-        let mut out = String::with_capacity(field.len() + 8);
-        for (i, ch) in field.char_indices() {
-            if escaped_control(ch) || (ch == '\\' && escape_at(&field[i + 1..]).is_some()) {
-                out.push_str(&format!("\\x{:02X}", ch as u32));
-            } else {
-                out.push(ch);
-            }
-        }
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(field)
-    };
-    if quoted_formula(&escaped) && !is_number(&escaped) {
-        Cow::Owned(format!("'{escaped}"))
-    } else {
-        escaped
-    }
-}
-
-/// A field of kasane's CSV files as it was before [`encode_field`].
-pub fn decode_field(field: &str) -> Cow<'_, str> {
-    let unquoted = if field.starts_with('\'') && quoted_formula(field) && !is_number(&field[1..]) {
-        &field[1..]
-    } else {
-        field
-    };
-    if !unquoted.contains("\\x") {
-        return Cow::Borrowed(unquoted);
-    }
-    let mut out = String::with_capacity(unquoted.len());
-    let mut rest = unquoted;
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        match escape_at(&rest[i + 1..]) {
-            Some(ch) => {
-                out.push(ch);
-                rest = &rest[i + 4..];
-            }
-            None => {
-                out.push('\\');
-                rest = &rest[i + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
 }
 
 /// `records.csv`.
@@ -267,6 +173,7 @@ pub fn cases(cases: &[CaseRow]) -> Result<Vec<u8>, csv::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::fields::{escaped_control, is_number, FORMULA_START};
 
     #[test]
     fn formulas_get_a_quote_numbers_do_not() {

@@ -1,8 +1,10 @@
 //! The folder of consolidated months (`out/`), owned here: where it may
 //! lie and which of its folders may be replaced ([`guard`]), one run at a
 //! time and a month swapped in whole ([`swap`]), and the files of a month
-//! read back by their columns ([`records`]).
+//! read back by their columns ([`records`]), each field written and read
+//! one way ([`fields`]).
 
+pub mod fields;
 pub mod guard;
 pub mod records;
 pub mod swap;

@@ -63,7 +63,11 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, ReadBackError> {
     for row in rdr.records() {
         let row = row.map_err(|e| err(e.position().map(|p| p.line()), e.to_string()))?;
         let line = row.position().map(|p| p.line());
-        let get = |i: usize| unquote(row.get(idx[i]).unwrap_or(""));
+        let fields: Vec<std::borrow::Cow<'_, str>> = idx
+            .iter()
+            .map(|&i| super::fields::decode_field(row.get(i).unwrap_or("")))
+            .collect();
+        let get = |i: usize| -> &str { &fields[i] };
         let bad = |what: &str, v: &str| err(line, format!("{what} 「{v}」を読めません"));
         let month: YearMonth = get(0).parse().map_err(|_| bad("month", get(0)))?;
         let form = Form::from_code(get(5)).ok_or_else(|| bad("form", get(5)))?;
@@ -82,15 +86,6 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, ReadBackError> {
         });
     }
     Ok(out)
-}
-
-/// A text field as written, without the `'` that guards a field a
-/// spreadsheet would take for a formula (see README, CSV の安全対策).
-fn unquote(field: &str) -> &str {
-    match field.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => field,
-    }
 }
 
 #[cfg(test)]
@@ -123,11 +118,11 @@ mod tests {
         std::fs::write(
             &p,
             "month,agency_code,area_code,project,field,form,key,metric,value,source_file,source_sheet,source_cell\n\
-             2026-03,A,ALL,1,elderly,F5,'-1,total_cost,100,a.xlsx,S,B4\n",
+             2026-03,A,ALL,1,elderly,F5,'-x,total_cost,100,a.xlsx,S,B4\n",
         )
         .expect("write");
         let r = read_records(&p).expect("reads");
-        assert_eq!(r[0].key, "-1");
+        assert_eq!(r[0].key, "-x");
         assert_eq!(r[0].value, 100);
         assert_eq!(r[0].source.cell_text(), "B4");
     }
