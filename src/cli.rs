@@ -12,7 +12,7 @@ use kasane::check::{annotate, check_file, CheckReport};
 use kasane::core::{Severity, YearMonth};
 use kasane::mapping::Mappings;
 use kasane::pipeline::{consolidate_with_progress, MonthRun, Progress, RunConfig};
-use kasane::report::write_month;
+use kasane::report::write_month_locked;
 use kasane::store::{check_out_dir, Input};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -160,6 +160,15 @@ fn run_month(args: &RunArgs, returns_dir: PathBuf, more_follow: bool) -> Result<
         out_dir: Some(args.out.clone()),
     };
     let started = Instant::now();
+    // One run at a time over --out, from reading the month before (累計)
+    // to swapping the new month in.
+    std::fs::create_dir_all(&args.out).with_context(|| {
+        format!(
+            "{}: 出力先を作れません (cannot create --out)",
+            args.out.display()
+        )
+    })?;
+    let lock = kasane::store::OutLock::acquire_default(&args.out)?;
     let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
     let run = consolidate_with_progress(&cfg, &|p| bar.progress(p));
     let run = match run {
@@ -170,7 +179,7 @@ fn run_month(args: &RunArgs, returns_dir: PathBuf, more_follow: bool) -> Result<
         }
     };
     bar.message("書き出し中 (writing)");
-    let dir = write_month(&run, &args.out);
+    let dir = write_month_locked(&run, &args.out, &lock);
     bar.finish();
     let dir = dir?;
     if !args.quiet {
