@@ -6,10 +6,10 @@
 //! the results are collected in file-name order, so the outputs do not
 //! depend on the number of threads or on which file finished first.
 
-use crate::core::{Finding, Location, Rule, Severity, YearMonth};
+use crate::core::{Finding, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::{normalize, Problem, Return, RowAccount};
-use crate::read::{is_return_file, read_bytes};
+use crate::read::{is_return_file, read_bytes, read_file};
 use crate::reconcile::{reconcile_after, Outcome, PriorMonth};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -225,14 +225,11 @@ pub(crate) fn process_file(
         layout: String::new(),
         rows: RowAccount::unreadable_file(),
     };
-    let bytes = match std::fs::read(path) {
+    // The size limit is checked from the metadata before reading.
+    let bytes = match read_file(path, name) {
         Ok(b) => b,
         Err(e) => {
-            let p = Problem::new(
-                Rule::UnreadableFile,
-                Location::file(name),
-                format!("ファイルを開けません (cannot open): {e}"),
-            );
+            let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
             return (input, Err(p));
         }
     };
