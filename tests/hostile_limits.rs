@@ -416,8 +416,11 @@ fn run_kasane(returns: &Path, out: &Path) -> Run {
     }
 }
 
+/// Writes one file at the path it is given.
+type Writer<'a> = &'a dyn Fn(&Path);
+
 /// A month folder holding the good returns (and `hostile`, if any).
-fn month(dir: &Path, hostile: Option<(&str, &dyn Fn(&Path))>) -> PathBuf {
+fn month(dir: &Path, hostile: Option<(&str, Writer<'_>)>) -> PathBuf {
     let returns = dir.join("returns");
     std::fs::create_dir_all(&returns).expect("dir");
     for name in GOOD {
@@ -572,7 +575,8 @@ fn keep() {
         return;
     };
     let dir = PathBuf::from(dir);
-    let files: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Named = (&'static str, Box<dyn Fn(&Path)>);
+    let files: Vec<Named> = vec![
         (
             "case1_shared_string.xlsx",
             Box::new(write_bytes(shared_string_referenced(1 << 20, 3_000))),
