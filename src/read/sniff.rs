@@ -1,6 +1,8 @@
 //! What kind of workbook a file is, decided from its bytes (not its name, since
 //! staff rename files), and the checks made before any reader allocates:
-//! encryption and the declared sizes of zip members.
+//! encryption, and the sizes of zip members as they actually inflate (each
+//! deflated member is inflated once through a capped reader: the zip crate,
+//! and so calamine, does not stop at the size a header states).
 
 use super::limits::{MAX_ZIP_MEMBERS, MAX_ZIP_MEMBER_BYTES, MAX_ZIP_TOTAL_BYTES};
 use super::xlsx_dates::Zip;
@@ -24,7 +26,10 @@ pub(super) enum WorkbookKind {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
-/// Decides the format, refusing encrypted books and zip bombs before opening.
+/// Decides the format, refusing encrypted books and zip bombs before opening:
+/// more than [`MAX_ZIP_MEMBERS`] members, or a member (or all of them) over
+/// [`MAX_ZIP_MEMBER_BYTES`] ([`MAX_ZIP_TOTAL_BYTES`]) by its header or by
+/// what it really inflates to.
 /// A zip-based book comes with its zip directory as read here, so that it is
 /// not read again for the parts kasane reads itself.
 pub(super) fn workbook_kind<'a>(
