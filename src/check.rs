@@ -127,14 +127,15 @@ pub fn check_file(
         let f = Finding::new(placeholder, Severity::Error, rule, msg).at(loc);
         report.findings.push(from_finding(&f));
     };
-    let bytes = match std::fs::read(path) {
+    // The size limit is checked from the metadata before reading.
+    let bytes = match crate::read::read_file(path, &name) {
         Ok(b) => b,
         Err(e) => {
             fail(
                 &mut report,
                 Rule::UnreadableFile,
-                Location::file(&name),
-                format!("ファイルを開けません (cannot open the file: {e})"),
+                e.location().clone(),
+                e.to_string(),
             );
             return (report, None);
         }

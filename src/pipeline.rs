@@ -10,7 +10,7 @@ use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::identity::guess_agency;
 use crate::normalize::{normalize, Problem, Return, RowAccount};
-use crate::read::{is_return_file, read_bytes};
+use crate::read::{is_return_file, read_bytes, read_file};
 use crate::reconcile::{reconcile_received, Outcome, PriorMonth, Unreadable};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -433,14 +433,11 @@ pub(crate) fn process_file(
         layout: String::new(),
         rows: RowAccount::unreadable_file(),
     };
-    let bytes = match std::fs::read(path) {
+    // The size limit is checked from the metadata before reading.
+    let bytes = match read_file(path, name) {
         Ok(b) => b,
         Err(e) => {
-            let p = Problem::new(
-                Rule::UnreadableFile,
-                Location::file(name),
-                format!("ファイルを開けません (cannot open): {e}"),
-            );
+            let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
             return (input, Err(p));
         }
     };

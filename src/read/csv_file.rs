@@ -8,7 +8,7 @@
 //! Rows are numbered as a spreadsheet shows them: blank lines count, and a
 //! quoted field with line breaks stays one row.
 
-use super::limits::{MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
+use super::limits::{MAX_BOOK_GRID_CELLS, MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::Location;
 use encoding_rs::{DecoderResult, Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE};
@@ -99,7 +99,8 @@ pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> 
     let delimiter = sniff_delimiter(&text);
     // The csv crate reads an unclosed quote to the end of the file as one
     // field; find it first, so the error names the cell where it opened.
-    if let Some((row, col)) = unterminated_quote(&text, delimiter) {
+    let shape = shape(&text, delimiter);
+    if let Some((row, col)) = shape.open_quote {
         return Err(ReadError::UnterminatedQuote {
             loc: Location::cell(display_name, "", row, col),
         });
@@ -110,6 +111,29 @@ pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> 
         size: size as u64,
         limit: limit as u64,
     };
+    // The limits are checked on the shape before the csv crate parses
+    // anything: it holds a whole record's fields at once, so one line of
+    // millions of commas would cost hundreds of megabytes before a record
+    // could be checked. Every field counts as a cell, empty or not: each is
+    // a slot of the grid. The grid (fields, plus one slot per row for its
+    // header, as for a book) follows from the two limits before it but is
+    // checked as for a workbook.
+    if shape.fields > MAX_SHEET_CELLS {
+        return Err(too_large("cells", shape.fields, MAX_SHEET_CELLS));
+    }
+    if shape.rows > MAX_SHEET_ROWS {
+        return Err(too_large("rows", shape.rows, MAX_SHEET_ROWS));
+    }
+    if shape.columns > MAX_SHEET_COLUMNS {
+        return Err(too_large("columns", shape.columns, MAX_SHEET_COLUMNS));
+    }
+    if shape.fields + shape.rows > MAX_BOOK_GRID_CELLS {
+        return Err(too_large(
+            "grid cells",
+            shape.fields + shape.rows,
+            MAX_BOOK_GRID_CELLS,
+        ));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -142,7 +166,7 @@ pub(super) fn read(bytes: &[u8], display_name: &str) -> Result<Book, ReadError> 
         if record.len() > MAX_SHEET_COLUMNS {
             return Err(too_large("columns", record.len(), MAX_SHEET_COLUMNS));
         }
-        cells += record.iter().filter(|f| !f.is_empty()).count();
+        cells += record.len();
         if cells > MAX_SHEET_CELLS {
             return Err(too_large("cells", cells, MAX_SHEET_CELLS));
         }
@@ -196,11 +220,25 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-/// Where a quote that is never closed opened: (row, column), zero-based,
-/// counting rows as the reader does (every line end outside quotes, blank
-/// lines included). Mirrors the csv crate: a quote opens a field only at
-/// the field's start, and `""` inside a quoted field is a literal quote.
-fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u32, u32)> {
+/// What [`shape`] finds in one pass over the text.
+#[derive(Debug, Default, PartialEq)]
+struct Shape {
+    /// Where a quote that is never closed opened: (row, column), zero-based.
+    open_quote: Option<(u32, u32)>,
+    /// Fields, empty ones included, over every line that is not blank.
+    fields: usize,
+    /// Lines (rows as a spreadsheet shows them, blank lines included).
+    rows: usize,
+    /// Fields of the longest line.
+    columns: usize,
+}
+
+/// One pass over the text: where a quote that is never closed opened, and
+/// the number of fields, rows and columns, counting rows as the reader does
+/// (every line end outside quotes, blank lines included). Mirrors the csv
+/// crate: a quote opens a field only at the field's start, and `""` inside
+/// a quoted field is a literal quote.
+fn shape(text: &str, delimiter: u8) -> Shape {
     #[derive(PartialEq)]
     enum State {
         FieldStart,
@@ -208,12 +246,25 @@ fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u32, u32)> {
         Quoted,
         QuoteInQuoted,
     }
+    // Fields of the current line; 0 while the line is still blank.
+    let mut line_fields = 0usize;
+    let mut out = Shape::default();
+    fn end_line(line_fields: &mut usize, out: &mut Shape) {
+        out.fields += *line_fields;
+        out.columns = out.columns.max(*line_fields);
+        out.rows += 1;
+        *line_fields = 0;
+    }
     let mut state = State::FieldStart;
     let (mut row, mut col) = (0u32, 0u32);
     let mut opened = (0u32, 0u32);
     let mut prev_cr = false;
     for b in text.bytes() {
         let was_cr = std::mem::replace(&mut prev_cr, false);
+        let line_end = b == b'\n' || b == b'\r';
+        if line_fields == 0 && !(line_end && state != State::Quoted) {
+            line_fields = 1;
+        }
         match state {
             State::Quoted => {
                 if b == b'"' {
@@ -228,11 +279,13 @@ fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u32, u32)> {
                     state = State::Quoted;
                 } else if b == delimiter {
                     col = col.saturating_add(1);
+                    line_fields += 1;
                     state = State::FieldStart;
-                } else if b == b'\n' || b == b'\r' {
+                } else if line_end {
                     // CRLF is one line end.
                     if !(b == b'\n' && was_cr) {
                         row = row.saturating_add(1);
+                        end_line(&mut line_fields, &mut out);
                     }
                     prev_cr = b == b'\r';
                     col = 0;
@@ -243,7 +296,12 @@ fn unterminated_quote(text: &str, delimiter: u8) -> Option<(u32, u32)> {
             }
         }
     }
-    (state == State::Quoted).then_some(opened)
+    // The last line, unless the text ends with a line end.
+    if line_fields > 0 || state == State::Quoted {
+        end_line(&mut line_fields, &mut out);
+    }
+    out.open_quote = (state == State::Quoted).then_some(opened);
+    out
 }
 
 #[cfg(test)]
@@ -288,6 +346,40 @@ mod tests {
         assert_eq!(err.location().cell_text(), "row 3, column 2");
         // Closed quotes, escaped quotes and quotes inside fields are fine.
         assert!(read(b"\"a\"\"b\",c\"d\r\n\"x\ny\"\n", "ok.csv").is_ok());
+    }
+
+    #[test]
+    fn the_shape_counts_every_field_and_row_before_parsing() {
+        let s = shape("a,,b\r\n\r\n\"x\r\n,y\",\n,,,,\nlast", b',');
+        assert_eq!(
+            s,
+            Shape {
+                open_quote: None,
+                fields: 3 + 2 + 5 + 1,
+                rows: 5,
+                columns: 5,
+            }
+        );
+        assert_eq!(shape("", b',').rows, 0);
+        assert_eq!(shape("a\n", b',').rows, 1);
+    }
+
+    #[test]
+    fn empty_fields_count_against_the_cell_limit() {
+        let line = ",".repeat(9_999) + "\n";
+        let text = line.repeat(101);
+        let err = read(text.as_bytes(), "commas.csv").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReadError::SheetTooLarge {
+                    what: "cells",
+                    size: 1_010_000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

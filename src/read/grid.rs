@@ -5,18 +5,87 @@
 //! is refused (or read cheaply) before a dense block is allocated.
 
 use super::limits::{
-    MAX_BOOK_CELLS, MAX_BOOK_GRID_CELLS, MAX_GRID_CELLS, MAX_SHEET_CELLS, MAX_SHEET_COLUMNS,
-    MAX_SHEET_ROWS,
+    MAX_BOOK_CELLS, MAX_BOOK_CELL_VISITS, MAX_BOOK_GRID_CELLS, MAX_BOOK_TEXT_BYTES, MAX_GRID_CELLS,
+    MAX_MERGED_FILL_CELLS, MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS,
 };
 use super::{Cell, ReadError, Sheet};
 use crate::core::Location;
 use std::collections::BTreeMap;
 
-/// Cells and grid slots used so far by the whole book.
+/// What the whole book has used so far: one budget per file, shared by its
+/// sheets, so that many small sheets cost no more than one large one. Going
+/// over any of these refuses the whole file ([`ReadError::BookTooLarge`]).
 #[derive(Debug, Default)]
 pub(super) struct Budget {
+    /// Non-empty cells (and formulas) kept.
     cells: usize,
+    /// Grid slots allocated plus rows (each row header is one slot more).
     grid: usize,
+    /// Bytes of text materialized in cells, each copy counted.
+    text: usize,
+    /// Slots filled with the text of a merged area.
+    fills: usize,
+    /// Cells visited, empty ones included, in every pass.
+    visits: usize,
+}
+
+impl Budget {
+    /// Counts one cell visited by a reader pass (empty or not): the work
+    /// budget, so that a book of empty cells or sheets read again and again
+    /// cannot take more than a bounded time.
+    pub(super) fn visit(&mut self, file: &str, sheet: &str) -> Result<(), ReadError> {
+        self.visits += 1;
+        if self.visits > MAX_BOOK_CELL_VISITS {
+            return Err(book_too_large(
+                file,
+                sheet,
+                "cells visited",
+                self.visits,
+                MAX_BOOK_CELL_VISITS,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts `bytes` of text about to be materialized in a cell.
+    fn text(&mut self, file: &str, sheet: &str, bytes: usize) -> Result<(), ReadError> {
+        let text = self.text.saturating_add(bytes);
+        if text > MAX_BOOK_TEXT_BYTES {
+            return Err(book_too_large(
+                file,
+                sheet,
+                "text bytes in the book",
+                text,
+                MAX_BOOK_TEXT_BYTES,
+            ));
+        }
+        self.text = text;
+        Ok(())
+    }
+}
+
+/// A [`ReadError::BookTooLarge`] for `file`, naming the sheet being read.
+pub(super) fn book_too_large(
+    file: &str,
+    sheet: &str,
+    what: &'static str,
+    size: usize,
+    limit: usize,
+) -> ReadError {
+    ReadError::BookTooLarge {
+        loc: Location::file(file).in_sheet(sheet),
+        what,
+        size: size as u64,
+        limit: limit as u64,
+    }
+}
+
+/// The text bytes a cell holds on the heap (what [`Budget`] counts).
+fn text_len(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(t) | Cell::Error(t) | Cell::FormulaWithoutValue(t) => t.len(),
+        _ => 0,
+    }
 }
 
 /// A merged area in sheet positions: `(top, left, bottom, right)`, inclusive.
@@ -67,10 +136,12 @@ impl<'b> GridBuilder<'b> {
             return Err(self.too_large("cells", n as u64, MAX_SHEET_CELLS as u64));
         }
         if self.budget.cells + 1 > MAX_BOOK_CELLS {
-            return Err(self.too_large(
+            return Err(book_too_large(
+                &self.file,
+                &self.name,
                 "cells in the book",
-                self.budget.cells as u64 + 1,
-                MAX_BOOK_CELLS as u64,
+                self.budget.cells + 1,
+                MAX_BOOK_CELLS,
             ));
         }
         self.budget.cells += 1;
@@ -91,6 +162,9 @@ impl<'b> GridBuilder<'b> {
         if !self.values.contains_key(&(row, col)) {
             self.count_one()?;
         }
+        // A cell written twice (the same position repeated in the XML)
+        // counts its text each time: the bound is on work as well as memory.
+        self.budget.text(&self.file, &self.name, text_len(&cell))?;
         self.values.insert((row, col), cell);
         Ok(())
     }
@@ -110,8 +184,15 @@ impl<'b> GridBuilder<'b> {
         if !self.formulas.contains_key(&(row, col)) {
             self.count_one()?;
         }
+        self.budget.text(&self.file, &self.name, formula.len())?;
         self.formulas.insert((row, col), formula.to_string());
         Ok(())
+    }
+
+    /// Counts one cell visited by a reader pass, empty or not (the book's
+    /// work budget, [`Budget::visit`]).
+    pub(super) fn visit(&mut self) -> Result<(), ReadError> {
+        self.budget.visit(&self.file, &self.name)
     }
 
     /// The value of a cell pushed so far.
@@ -154,10 +235,12 @@ impl<'b> GridBuilder<'b> {
             let w = &mut widths[(r - top) as usize];
             *w = (*w).max((c - left) as usize + 1);
         }
-        let fills: Vec<(Area, String)> = areas
+        // The areas whose top-left cell holds text, with the text's length;
+        // the text is copied from the grid when filling, never held apart.
+        let fills: Vec<(Area, usize)> = areas
             .iter()
             .filter_map(|&a| match self.values.get(&(a.0, a.1)) {
-                Some(Cell::Text(t)) => Some((a, t.clone())),
+                Some(Cell::Text(t)) => Some((a, t.len())),
                 _ => None,
             })
             .collect();
@@ -171,14 +254,42 @@ impl<'b> GridBuilder<'b> {
         if slots > MAX_GRID_CELLS {
             return Err(self.too_large("grid cells", slots as u64, MAX_GRID_CELLS as u64));
         }
-        if self.budget.grid + slots > MAX_BOOK_GRID_CELLS {
-            return Err(self.too_large(
-                "grid cells in the book",
-                (self.budget.grid + slots) as u64,
-                MAX_BOOK_GRID_CELLS as u64,
+        // The book's budget counts each row too: a row header is 24 bytes,
+        // and a sheet holding only A1 and A1048576 is a million rows.
+        let book_grid = self.budget.grid + slots + height;
+        if book_grid > MAX_BOOK_GRID_CELLS {
+            return Err(book_too_large(
+                &self.file,
+                &self.name,
+                "grid cells and rows in the book",
+                book_grid,
+                MAX_BOOK_GRID_CELLS,
             ));
         }
-        self.budget.grid += slots;
+        self.budget.grid = book_grid;
+        // Each filled slot is one more copy of its area's text: counted
+        // before any is made, slots by the number and bytes by the text.
+        // Each area counts one slot more (it is one more entry to walk),
+        // and its text once more (the copy the fill is made from).
+        let mut fill_slots = areas.len();
+        let mut fill_bytes = 0usize;
+        for &((t, l, b, r), len) in &fills {
+            let area = (b - t + 1) as usize * (r - l + 1) as usize;
+            fill_slots = fill_slots.saturating_add(area);
+            fill_bytes = fill_bytes.saturating_add(area.saturating_mul(len));
+        }
+        let fills_total = self.budget.fills.saturating_add(fill_slots);
+        if fills_total > MAX_MERGED_FILL_CELLS {
+            return Err(book_too_large(
+                &self.file,
+                &self.name,
+                "merged cells filled",
+                fills_total,
+                MAX_MERGED_FILL_CELLS,
+            ));
+        }
+        self.budget.fills = fills_total;
+        self.budget.text(&self.file, &self.name, fill_bytes)?;
         let mut rows: Vec<Vec<Cell>> = widths.iter().map(|&w| vec![Cell::Empty; w]).collect();
         for ((r, c), cell) in std::mem::take(&mut self.values) {
             if let Some(slot) = rows
@@ -191,7 +302,14 @@ impl<'b> GridBuilder<'b> {
         // Only text is copied: a title or a group heading merged over several
         // cells is a label for each of them, whereas a number merged over
         // several cells is one figure and must be counted once.
-        for ((t, l, b, r), text) in fills {
+        for ((t, l, b, r), len) in fills {
+            let text = match rows
+                .get((t - top) as usize)
+                .and_then(|cells| cells.get((l - left) as usize))
+            {
+                Some(Cell::Text(text)) if len > 0 && (t, l) != (b, r) => text.clone(),
+                _ => continue,
+            };
             for row in t..=b {
                 for col in l..=r {
                     if let Some(slot) = rows

@@ -181,7 +181,7 @@ pub enum ReadError {
         loc: Location,
     },
     /// The file is larger than [`limits::MAX_FILE_BYTES`].
-    #[error("{loc}: ファイルが大きすぎます (file too large): {size} バイト (上限 {limit} バイト)")]
+    #[error("{loc}: ファイルが大きすぎるか壊れています。保存し直して再送してください (file too large: {size} bytes, limit {limit} bytes)")]
     FileTooLarge {
         /// The file.
         loc: Location,
@@ -199,8 +199,11 @@ pub enum ReadError {
     },
     /// A member of a zip-based workbook inflates beyond
     /// [`limits::MAX_ZIP_MEMBER_BYTES`] (or all of them beyond
-    /// [`limits::MAX_ZIP_TOTAL_BYTES`]): refused before inflating it.
-    #[error("{loc}: ブック内の {member} が展開後 {size} バイトになり大きすぎます (zip member too large, limit {limit} bytes)")]
+    /// [`limits::MAX_ZIP_TOTAL_BYTES`]), or the zip has more than
+    /// [`limits::MAX_ZIP_MEMBERS`] members: refused before calamine opens
+    /// it. The size is what inflating gave before it stopped at the limit,
+    /// or what the header states when that is already over.
+    #[error("{loc}: ファイルが大きすぎるか壊れています。保存し直して再送してください (zip member too large: {member} inflates to {size} bytes or more, limit {limit})")]
     ZipTooLarge {
         /// The file.
         loc: Location,
@@ -212,11 +215,28 @@ pub enum ReadError {
         limit: u64,
     },
     /// A sheet (or CSV file) is over one of the cell limits in [`limits`].
-    #[error("{loc}: シートが大きすぎます (sheet too large): {what} が {size} (上限 {limit})")]
+    #[error("{loc}: シートが大きすぎます（上限 {limit}）。不要な行や列を削除して保存し直し、再送してください (sheet too large: {what} {size}, limit {limit})")]
     SheetTooLarge {
         /// The file and sheet.
         loc: Location,
         /// Which measure is over: `cells`, `grid cells`, `rows`, `columns`.
+        what: &'static str,
+        /// Its size (at least; reading stops at the limit).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A workbook is over one of the per-book budgets of [`limits`]:
+    /// sheets, grid slots and rows, materialized text, merged fill, cells
+    /// visited, or two sheets reading one part. The whole file is refused,
+    /// not only the sheet where the budget ran out.
+    #[error("{loc}: ファイルが大きすぎるか壊れています。保存し直して再送してください (workbook over a limit: {what} {size}, limit {limit})")]
+    BookTooLarge {
+        /// The file and the sheet being read when the budget ran out.
+        loc: Location,
+        /// Which budget: `sheets`, `grid cells and rows in the book`,
+        /// `text bytes in the book`, `merged cells filled`, `cells visited`,
+        /// `sheets reading one part`, `cells in the book`.
         what: &'static str,
         /// Its size (at least; reading stops at the limit).
         size: u64,
@@ -258,6 +278,7 @@ impl ReadError {
             | ReadError::Password { loc }
             | ReadError::ZipTooLarge { loc, .. }
             | ReadError::SheetTooLarge { loc, .. }
+            | ReadError::BookTooLarge { loc, .. }
             | ReadError::NotText { loc }
             | ReadError::UnterminatedQuote { loc } => loc,
         }
@@ -282,6 +303,42 @@ fn extension(path: &Path) -> String {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase()
+}
+
+/// Reads a return file's bytes, refusing a file over
+/// [`limits::MAX_FILE_BYTES`] from its metadata before reading it, and
+/// reading at most one byte more than the limit in any case (a file that
+/// grows while it is read, or whose metadata is wrong, is still refused
+/// without being read whole). `display_name` names the file in errors.
+///
+/// # Errors
+/// [`ReadError::Open`] when the file cannot be opened or read,
+/// [`ReadError::FileTooLarge`] when it is over the limit.
+pub fn read_file(path: &Path, display_name: &str) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let open_error = |e: std::io::Error| ReadError::Open {
+        loc: Location::file(display_name),
+        reason: e.to_string(),
+    };
+    let too_large = |size: u64| ReadError::FileTooLarge {
+        loc: Location::file(display_name),
+        size,
+        limit: limits::MAX_FILE_BYTES,
+    };
+    let file = std::fs::File::open(path).map_err(open_error)?;
+    let declared = file.metadata().map_err(open_error)?.len();
+    if declared > limits::MAX_FILE_BYTES {
+        return Err(too_large(declared));
+    }
+    // The metadata's length sizes the buffer only when it is within the limit.
+    let mut bytes = Vec::with_capacity(declared as usize);
+    file.take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(open_error)?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Reads one return from its bytes. `display_name` is the file name used in

@@ -1,12 +1,14 @@
 //! What kind of workbook a file is, decided from its bytes (not its name, since
 //! staff rename files), and the checks made before any reader allocates:
-//! encryption and the declared sizes of zip members.
+//! encryption, and the sizes of zip members as they actually inflate (each
+//! deflated member is inflated once through a capped reader: the zip crate,
+//! and so calamine, does not stop at the size a header states).
 
-use super::limits::{MAX_ZIP_MEMBER_BYTES, MAX_ZIP_TOTAL_BYTES};
+use super::limits::{MAX_ZIP_MEMBERS, MAX_ZIP_MEMBER_BYTES, MAX_ZIP_TOTAL_BYTES};
 use super::xlsx_dates::Zip;
 use super::ReadError;
 use crate::core::Location;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 /// The workbook formats calamine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +26,10 @@ pub(super) enum WorkbookKind {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
-/// Decides the format, refusing encrypted books and zip bombs before opening.
+/// Decides the format, refusing encrypted books and zip bombs before opening:
+/// more than [`MAX_ZIP_MEMBERS`] members, or a member (or all of them) over
+/// [`MAX_ZIP_MEMBER_BYTES`] ([`MAX_ZIP_TOTAL_BYTES`]) by its header or by
+/// what it really inflates to.
 /// A zip-based book comes with its zip directory as read here, so that it is
 /// not read again for the parts kasane reads itself.
 pub(super) fn workbook_kind<'a>(
@@ -51,37 +56,65 @@ pub(super) fn workbook_kind<'a>(
         loc: loc(),
         reason: format!("ファイルが壊れているか途中で切れています (damaged or truncated zip: {e})"),
     })?;
+    if zip.len() > MAX_ZIP_MEMBERS {
+        return Err(ReadError::ZipTooLarge {
+            loc: loc(),
+            member: "(メンバー数 / members)".into(),
+            size: zip.len() as u64,
+            limit: MAX_ZIP_MEMBERS as u64,
+        });
+    }
     let mut total: u64 = 0;
     let (mut xlsx, mut xlsb, mut ods) = (false, false, false);
     for i in 0..zip.len() {
-        // Only the central directory is read here; nothing is inflated.
         let Ok(member) = zip.by_index_raw(i) else {
             continue;
         };
-        let size = member.size();
-        if size > MAX_ZIP_MEMBER_BYTES {
-            return Err(ReadError::ZipTooLarge {
-                loc: loc(),
-                member: member.name().to_string(),
-                size,
-                limit: MAX_ZIP_MEMBER_BYTES,
-            });
-        }
-        total = total.saturating_add(size);
-        match member.name() {
+        let name = member.name().to_string();
+        let stated = member.size();
+        let stored = member.compression() == zip::CompressionMethod::Stored;
+        let compressed = member.compressed_size();
+        drop(member);
+        match name.as_str() {
             "xl/workbook.xml" => xlsx = true,
             "xl/workbook.bin" => xlsb = true,
             "content.xml" => ods = true,
             _ => {}
         }
-    }
-    if total > MAX_ZIP_TOTAL_BYTES {
-        return Err(ReadError::ZipTooLarge {
+        let too_large = |size: u64| ReadError::ZipTooLarge {
             loc: loc(),
-            member: "(合計)".into(),
-            size: total,
-            limit: MAX_ZIP_TOTAL_BYTES,
-        });
+            member: name.clone(),
+            size,
+            limit: MAX_ZIP_MEMBER_BYTES,
+        };
+        // A header over the limit is refused without inflating anything.
+        if stated > MAX_ZIP_MEMBER_BYTES {
+            return Err(too_large(stated));
+        }
+        // The header's size is never trusted: the zip crate (and so
+        // calamine) inflates a member to the end of its deflate stream,
+        // whatever size the header states. Each member is inflated here
+        // through a reader capped at what the limits leave, which gives its
+        // true size. A stored member cannot be larger than its bytes in the
+        // file, so it is not read.
+        let size = if stored {
+            compressed
+        } else {
+            let cap = MAX_ZIP_MEMBER_BYTES.min(MAX_ZIP_TOTAL_BYTES - total);
+            inflated_size(&mut zip, i, cap)
+        };
+        if size > MAX_ZIP_MEMBER_BYTES {
+            return Err(too_large(size));
+        }
+        total = total.saturating_add(size);
+        if total > MAX_ZIP_TOTAL_BYTES {
+            return Err(ReadError::ZipTooLarge {
+                loc: loc(),
+                member: "(合計 / total)".into(),
+                size: total,
+                limit: MAX_ZIP_TOTAL_BYTES,
+            });
+        }
     }
     match (xlsx, xlsb, ods) {
         (true, _, _) => Ok((WorkbookKind::Xlsx, Some(zip))),
@@ -93,6 +126,33 @@ pub(super) fn workbook_kind<'a>(
                 "zip ファイルですが Excel/ODS のブックではありません (zip without a workbook part)"
                     .into(),
         }),
+    }
+}
+
+/// How many bytes member `index` inflates to, reading at most `cap + 1`
+/// (so a result over `cap` means "more than the cap"). A member that cannot
+/// be inflated (damaged, encrypted, an unsupported method) counts what was
+/// inflated before the error: calamine reports the damage if it reads it.
+fn inflated_size(zip: &mut Zip<'_>, index: usize, cap: u64) -> u64 {
+    let Ok(member) = zip.by_index(index) else {
+        return 0;
+    };
+    let mut counted = Counter(0);
+    // An error ends the count; what was counted stands.
+    let _ = std::io::copy(&mut member.take(cap + 1), &mut counted);
+    counted.0
+}
+
+/// A writer that keeps only the number of bytes written to it.
+struct Counter(u64);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

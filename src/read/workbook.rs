@@ -15,12 +15,14 @@
 //! would read as an empty cell; we read the formulas too and mark such cells,
 //! so that a missing figure is reported instead of counted as zero.
 
-use super::grid::{Area, Budget, GridBuilder};
+use super::grid::{book_too_large, Area, Budget, GridBuilder};
+use super::limits::MAX_BOOK_SHEETS;
 use super::sniff::{workbook_kind, WorkbookKind};
 use super::xlsx_dates::{MissedDates, Zip};
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::Location;
 use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
+use std::collections::HashSet;
 use std::io::{Cursor, Read, Seek};
 use std::rc::Rc;
 
@@ -40,41 +42,49 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
             let mut wb: Xlsx<Bytes<'_>> =
                 open(bytes, file, |e| matches!(e, calamine::XlsxError::Password))?;
             let mut parts = zip.and_then(|mut zip| Some((MissedDates::load(&mut zip)?, zip)));
-            visible_worksheets(&wb)
-                .into_iter()
-                .map(|name| {
-                    read_xlsx_sheet(&mut wb, parts.as_mut(), scan, file, &name, &mut budget)
-                })
-                .collect::<Vec<_>>()
+            let names = sheets_to_read(&wb, file)?;
+            // Two sheet entries pointing at one part would read it twice
+            // (600 entries took minutes): refused, as no workbook saved by
+            // a spreadsheet program does it.
+            if let Some((missed, _)) = &parts {
+                let mut seen = HashSet::new();
+                for name in &names {
+                    let path = missed.sheet_path(name).unwrap_or(name);
+                    if !seen.insert(path.to_string()) {
+                        return Err(book_too_large(file, name, "sheets reading one part", 2, 1));
+                    }
+                }
+            }
+            read_each(names, |name| {
+                read_xlsx_sheet(&mut wb, parts.as_mut(), scan, file, name, &mut budget)
+            })?
         }
         WorkbookKind::Xlsb => {
             let mut wb: Xlsb<Bytes<'_>> =
                 open(bytes, file, |e| matches!(e, calamine::XlsbError::Password))?;
-            visible_worksheets(&wb)
-                .into_iter()
-                .map(|name| read_xlsb_sheet(&mut wb, file, &name, &mut budget))
-                .collect()
+            let names = sheets_to_read(&wb, file)?;
+            read_each(names, |name| {
+                read_xlsb_sheet(&mut wb, file, name, &mut budget)
+            })?
         }
         WorkbookKind::Xls => {
             super::cfb_guard::check(bytes, file)?;
             let mut wb: Xls<Bytes<'_>> =
                 open(bytes, file, |e| matches!(e, calamine::XlsError::Password))?;
-            visible_worksheets(&wb)
-                .into_iter()
-                .map(|name| {
-                    let merged = wb.worksheet_merge_cells(&name).unwrap_or_default();
-                    read_whole_sheet(&mut wb, file, &name, &merged, &mut budget)
-                })
-                .collect()
+            let names = sheets_to_read(&wb, file)?;
+            read_each(names, |name| {
+                let merged = wb.worksheet_merge_cells(name).unwrap_or_default();
+                read_whole_sheet(&mut wb, file, name, &merged, &mut budget)
+            })?
         }
         WorkbookKind::Ods => {
             super::sniff::check_ods_repeats(bytes, file)?;
             let mut wb: Ods<Bytes<'_>> =
                 open(bytes, file, |e| matches!(e, calamine::OdsError::Password))?;
-            visible_worksheets(&wb)
-                .into_iter()
-                .map(|name| read_whole_sheet(&mut wb, file, &name, &[], &mut budget))
-                .collect()
+            let names = sheets_to_read(&wb, file)?;
+            read_each(names, |name| {
+                read_whole_sheet(&mut wb, file, name, &[], &mut budget)
+            })?
         }
     };
     let mut sheets = Vec::new();
@@ -139,6 +149,42 @@ fn visible_worksheets<RS: Read + Seek, R: Reader<RS>>(wb: &R) -> Vec<String> {
         .collect()
 }
 
+/// The visible worksheets, refusing a book with more than
+/// [`MAX_BOOK_SHEETS`] of them before any is read.
+fn sheets_to_read<RS: Read + Seek, R: Reader<RS>>(
+    wb: &R,
+    file: &str,
+) -> Result<Vec<String>, ReadError> {
+    let names = visible_worksheets(wb);
+    if names.len() > MAX_BOOK_SHEETS {
+        return Err(book_too_large(
+            file,
+            "",
+            "sheets",
+            names.len(),
+            MAX_BOOK_SHEETS,
+        ));
+    }
+    Ok(names)
+}
+
+/// Reads each sheet with `read`, keeping a sheet's own error beside the
+/// others; a book's budget running out ([`ReadError::BookTooLarge`]) stops
+/// the reading and refuses the whole file.
+fn read_each(
+    names: Vec<String>,
+    mut read: impl FnMut(&str) -> Result<Sheet, ReadError>,
+) -> Result<Vec<Result<Sheet, ReadError>>, ReadError> {
+    let mut results = Vec::with_capacity(names.len());
+    for name in &names {
+        match read(name) {
+            Err(e @ ReadError::BookTooLarge { .. }) => return Err(e),
+            r => results.push(r),
+        }
+    }
+    Ok(results)
+}
+
 fn area(d: &Dimensions) -> Area {
     (d.start.0, d.start.1, d.end.0, d.end.1)
 }
@@ -174,6 +220,7 @@ fn read_xlsx_sheet(
             .worksheet_cells_reader(name)
             .map_err(|e| sheet_error(file, name, e))?;
         while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(file, name, e))? {
+            grid.visit()?;
             let (r, c) = cell.get_position();
             grid.push(r, c, convert_ref(cell.get_value()))?;
         }
@@ -186,6 +233,7 @@ fn read_xlsx_sheet(
     if formulas {
         if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
             while let Ok(Some(f)) = cells.next_formula() {
+                grid.visit()?;
                 let (r, c) = f.get_position();
                 grid.push_formula(r, c, f.get_value())?;
             }
@@ -221,12 +269,14 @@ fn read_xlsb_sheet(
             .worksheet_cells_reader(name)
             .map_err(|e| sheet_error(file, name, e))?;
         while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(file, name, e))? {
+            grid.visit()?;
             let (r, c) = cell.get_position();
             grid.push(r, c, convert_ref(cell.get_value()))?;
         }
     }
     if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
         while let Ok(Some(f)) = cells.next_formula() {
+            grid.visit()?;
             let (r, c) = f.get_position();
             grid.push_formula(r, c, f.get_value())?;
         }
@@ -254,12 +304,14 @@ where
     let mut grid = GridBuilder::new(file, name, budget);
     if let Some((r0, c0)) = values.start() {
         for (r, c, v) in values.used_cells() {
+            grid.visit()?;
             grid.push(r0 + r as u32, c0 + c as u32, convert(v))?;
         }
     }
     if let Ok(formulas) = wb.worksheet_formula(name) {
         if let Some((r0, c0)) = formulas.start() {
             for (r, c, f) in formulas.used_cells() {
+                grid.visit()?;
                 grid.push_formula(r0 + r as u32, c0 + c as u32, f)?;
             }
         }

@@ -123,6 +123,12 @@ impl MissedDates {
         })
     }
 
+    /// The path inside the zip of a sheet's XML, as the workbook's
+    /// relationships give it.
+    pub(super) fn sheet_path(&self, sheet: &str) -> Option<&str> {
+        self.sheet_paths.get(sheet).map(String::as_str)
+    }
+
     /// True when some style is a date format calamine misses.
     pub(super) fn has_dates(&self) -> bool {
         !self.styles.is_empty()
