@@ -76,6 +76,9 @@ rules! {
     TemplateMismatch => ("template_mismatch", "様式の構造の違い"),
     WaiverExpired => ("waiver_expired", "期限切れの免除"),
     WaiverUnused => ("waiver_unused", "該当のない免除"),
+    // Added for recognition by content: a heading or row label read through
+    // decoration or similarity (a warning with the line to add to the mapping).
+    LabelMatched => ("label_matched", "見出しの読み替え"),
 }
 
 impl fmt::Display for Rule {

@@ -78,6 +78,35 @@ pub(super) fn read(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_
     }
 }
 
+/// True when the sheet holds the table's heading in a row not yet claimed
+/// (the same search as the table's reader), for a form whose tables lie on
+/// several sheets.
+pub(super) fn has_heading(ctx: &Context<'_>, layout: &TableLayout, rows: &Claims<'_>) -> bool {
+    fn sorted<C: Ord + Copy>(columns: &[(C, Labels)]) -> Vec<Vec<String>> {
+        let mut ordered: Vec<&(C, Labels)> = columns.iter().collect();
+        ordered.sort_by_key(|(c, _)| *c);
+        ordered.iter().map(|(_, l)| keys_of(l)).collect()
+    }
+    let groups: Vec<Vec<String>> = match layout {
+        TableLayout::Wide {
+            key_column,
+            columns,
+            ..
+        } => std::iter::once(key_column)
+            .chain(columns.iter().map(|(_, l)| l))
+            .map(|l| keys_of(l))
+            .collect(),
+        TableLayout::Items {
+            label_column,
+            value_column,
+            ..
+        } => vec![keys_of(label_column), keys_of(value_column)],
+        TableLayout::Cases { columns, .. } => sorted(columns),
+        TableLayout::Long { columns, .. } => sorted(columns),
+    };
+    find_heading(ctx.sheet, ctx.keys, &groups, rows).is_some()
+}
+
 /// The label keys of a group of labels (computed once per table, not per
 /// cell compared).
 fn keys_of(labels: &[String]) -> Vec<String> {
