@@ -533,18 +533,34 @@ fn read_book(
     }
     for table in &layout.tables {
         // The first sheet of the scope holding the table's heading.
-        let at = (0..scope.len())
-            .find(|&i| {
-                let s = scope[i];
-                let ctx = tables::Context {
-                    file: &book.file,
-                    sheet: &book.sheets[s],
-                    keys: &keys[s],
-                    registry: &mappings.registry,
-                };
-                tables::has_heading(&ctx, &table.layout, &claims[i])
-            })
-            .unwrap_or(0);
+        let at = (0..scope.len()).find(|&i| {
+            let s = scope[i];
+            let ctx = tables::Context {
+                file: &book.file,
+                sheet: &book.sheets[s],
+                keys: &keys[s],
+                registry: &mappings.registry,
+            };
+            tables::has_heading(&ctx, &table.layout, &claims[i])
+        });
+        let at = match at {
+            Some(at) => at,
+            None => {
+                // Attributes across the top, metrics down the side: the
+                // same wide table read on the sheet turned over.
+                if matches!(table.layout, TableLayout::Wide { .. }) {
+                    if let Some(out) =
+                        read_transposed(book, scope, &table.layout, mappings, &mut claims)
+                    {
+                        ret.figures.extend(out.figures);
+                        ret.totals.extend(out.totals);
+                        ret.problems.extend(out.problems);
+                        continue;
+                    }
+                }
+                0
+            }
+        };
         let s = scope[at];
         let ctx = tables::Context {
             file: &book.file,
@@ -620,6 +636,111 @@ const OTHER_HEADER_LABELS: &[&str] = &[
     "作成日",
     "記入日",
 ];
+
+/// A wide table read on a sheet turned over (rows ↔ columns), for a return
+/// whose attributes run across the top and metrics down the side. The cells
+/// of what is read are turned back, and the rows of the real sheet claimed.
+fn read_transposed(
+    book: &Book,
+    scope: &[usize],
+    layout: &TableLayout,
+    mappings: &Mappings,
+    claims: &mut [rows::Claims<'_>],
+) -> Option<tables::TableOutput> {
+    for (i, &s) in scope.iter().enumerate() {
+        let turned = transpose(&book.sheets[s]);
+        let keys = SheetKeys::new(&turned);
+        let ctx = tables::Context {
+            file: &book.file,
+            sheet: &turned,
+            keys: &keys,
+            registry: &mappings.registry,
+        };
+        let mut turned_claims = rows::Claims::new(&turned);
+        if !tables::has_heading(&ctx, layout, &turned_claims) {
+            continue;
+        }
+        let mut out = tables::read(&ctx, layout, &mut turned_claims);
+        let back = |loc: &mut Location| {
+            if let Some((r, c)) = loc.cell {
+                loc.cell = Some((c, r));
+            }
+        };
+        let origin = book.sheets[s].origin;
+        let grid_row = |loc: &Location| {
+            loc.cell
+                .and_then(|(r, _)| r.checked_sub(origin.0))
+                .map(|r| r as usize)
+        };
+        for f in &mut out.figures {
+            back(&mut f.source);
+            if let Some(r) = grid_row(&f.source) {
+                claims[i].claim(r, RowUse::Record);
+            }
+        }
+        for t in &mut out.totals {
+            back(&mut t.source);
+        }
+        for p in &mut out.problems {
+            back(&mut p.source_loc);
+            if let Some(r) = grid_row(&p.source_loc) {
+                claims[i].claim(r, RowUse::Finding);
+            }
+        }
+        // The attribute row (the turned sheet's heading column) is heading.
+        for r in 0..book.sheets[s].rows.len() {
+            if turned_claims_row_is_heading(&turned, r) {
+                claims[i].claim(r, RowUse::Header);
+            }
+        }
+        return Some(out);
+    }
+    None
+}
+
+/// In the turned sheet, the original row `r` is column `r`: the heading
+/// row of a transposed table is the one whose cells are all text where the
+/// table is.
+fn turned_claims_row_is_heading(turned: &Sheet, r: usize) -> bool {
+    let texts = turned
+        .rows
+        .iter()
+        .filter(|row| matches!(row.get(r), Some(Cell::Text(t)) if !t.trim().is_empty()))
+        .count();
+    let numbers = turned
+        .rows
+        .iter()
+        .filter(|row| matches!(row.get(r), Some(c) if !c.is_blank() && !matches!(c, Cell::Text(_))))
+        .count();
+    texts >= 2 && numbers == 0
+}
+
+/// A sheet with rows and columns swapped (origin and merged areas too).
+fn transpose(sheet: &Sheet) -> Sheet {
+    let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut rows: Vec<Vec<Cell>> = (0..width)
+        .map(|c| {
+            (0..sheet.rows.len())
+                .map(|r| sheet.get(r, c).clone())
+                .collect()
+        })
+        .collect();
+    for row in &mut rows {
+        while row.last().is_some_and(|c| matches!(c, Cell::Empty)) {
+            row.pop();
+        }
+    }
+    Sheet {
+        name: sheet.name.clone(),
+        origin: (sheet.origin.1, sheet.origin.0),
+        rows,
+        merged: sheet
+            .merged
+            .iter()
+            .map(|&(t, l, b, r)| (l, t, r, b))
+            .collect(),
+    }
+}
 
 /// The first cell of a sheet holding a number (a number cell, or text that
 /// reads as a count).

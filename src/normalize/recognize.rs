@@ -739,7 +739,35 @@ pub(crate) fn learn(
     let mut eff = layout.clone();
     let mut problems = Vec::new();
     let mut found = choice.scored.found.clone();
-    key_columns_by_rows(&choice.wants, &mut found, book);
+    for (t, s, c, r) in key_columns_by_rows(&choice.wants, &mut found, book) {
+        if let TableLayout::Wide {
+            key_column_at,
+            key_column,
+            ..
+        } = &mut eff.tables[t].layout
+        {
+            *key_column_at = Some(c);
+            let sheet = &book.sheets[s];
+            let loc = sheet.location(&book.file, r, c);
+            problems.push(
+                Problem::new(
+                    Rule::LabelMatched,
+                    loc.clone(),
+                    format!(
+                        "見出しのない {} 列を、行見出し（{}『{}』など）から『{}』の列として読みました。見出しを記入するか、対応表 {} の key_column に見出しを加えてください (a column with a blank heading was read as the key column from its row labels)",
+                        crate::core::location::a1(0, loc.cell.map_or(0, |(_, c)| c)).trim_end_matches('1'),
+                        loc.cell_text(),
+                        sheet.get(r, c).as_text(),
+                        key_column.first().map_or("", String::as_str),
+                        layout.file
+                    ),
+                )
+                .severity(Severity::Warning)
+                .expected(key_column.first().cloned().unwrap_or_default())
+                .actual(sheet.get(r, c).as_text()),
+            );
+        }
+    }
     for (want, f) in choice.wants.iter().zip(&found) {
         let Some(f) = f else { continue };
         if f.how == How::Exact {
@@ -797,49 +825,116 @@ pub(crate) fn learn(
     (eff, problems)
 }
 
-/// Item 3 of the brief: a key column (or an items table's label column)
-/// whose heading is in other words is found by the row labels it holds; the
-/// text above them is taken for its heading.
-fn key_columns_by_rows(wants: &[Want], found: &mut [Option<Found>], book: &Book) {
+/// A key column whose heading is in other words (or blank) is found by the
+/// row labels it holds (高齢者 …, area names): the text above them, in the
+/// row of the table's other headings, is taken for its heading; when that
+/// cell is blank, the column itself is given (`key_column_at`). Returns the
+/// positional ones: (table, sheet, column, row of a row label).
+fn key_columns_by_rows(
+    wants: &[Want],
+    found: &mut [Option<Found>],
+    book: &Book,
+) -> Vec<(usize, usize, usize, usize)> {
+    let mut positional = Vec::new();
     for (w, want) in wants.iter().enumerate() {
-        let t = match want.target {
-            Target::KeyColumn(t) | Target::LabelColumn(t) => t,
-            _ => continue,
-        };
-        if found[w].is_some() {
+        let Target::KeyColumn(t) = want.target else {
             continue;
-        }
-        // Cells of this table's row labels, by (sheet, column).
+        };
+        // Cells of this table's row labels, by (sheet, column) and by (sheet, row).
         let mut by_col: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut by_row: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+        let mut heading_rows: Vec<(usize, usize)> = Vec::new();
+        let mut heading_cols: Vec<(usize, usize)> = Vec::new();
         for (v, f) in wants.iter().zip(found.iter()) {
-            let of_table = matches!(&v.target, Target::RowKey(tt, _) | Target::Area(tt) | Target::Item(tt, _) if *tt == t);
-            if let (true, Some(f)) = (of_table, f) {
-                by_col.entry((f.sheet, f.col)).or_default().push(f.row);
+            let Some(f) = f else { continue };
+            match &v.target {
+                Target::RowKey(tt, _) | Target::Area(tt) if *tt == t => {
+                    by_col.entry((f.sheet, f.col)).or_default().push(f.row);
+                    by_row.entry((f.sheet, f.row)).or_default().push(f.col);
+                }
+                Target::Column(tt, _) if *tt == t => {
+                    heading_rows.push((f.sheet, f.row));
+                    heading_cols.push((f.sheet, f.col));
+                }
+                _ => {}
             }
         }
-        let Some(((s, c), rows)) = by_col
-            .into_iter()
-            .filter(|(_, rows)| rows.len() >= 2)
-            .max_by_key(|((s, c), rows)| (rows.len(), std::cmp::Reverse((*s, *c))))
-        else {
-            continue;
+        let best = |m: HashMap<(usize, usize), Vec<usize>>| {
+            m.into_iter()
+                .filter(|(_, v)| v.len() >= 2)
+                .max_by_key(|((s, c), v)| (v.len(), std::cmp::Reverse((*s, *c))))
         };
-        let top = rows.iter().copied().min().unwrap_or(0);
-        let sheet = &book.sheets[s];
-        let Some(r) = (top.saturating_sub(3)..top).rev().find(
-            |&r| matches!(sheet.get(r, c), crate::read::Cell::Text(t) if !t.trim().is_empty()),
-        ) else {
+        let current = found[w].clone();
+        // Row labels down a column: the heading is above them.
+        if let Some(((s, c), rows)) = best(by_col) {
+            if current
+                .as_ref()
+                .is_some_and(|f| f.how == How::Exact || (f.sheet, f.col) == (s, c))
+            {
+                continue;
+            }
+            let top = rows.iter().copied().min().unwrap_or(0);
+            let sheet = &book.sheets[s];
+            let near_heading = |r: usize| {
+                heading_rows
+                    .iter()
+                    .any(|&(hs, hr)| hs == s && hr + 1 >= r && hr <= r + 1)
+            };
+            let text_above = (top.saturating_sub(3)..top).rev().find(
+                |&r| matches!(sheet.get(r, c), crate::read::Cell::Text(x) if !x.trim().is_empty()),
+            );
+            match text_above {
+                Some(r) if near_heading(r) => {
+                    found[w] = Some(Found {
+                        sheet: s,
+                        row: r,
+                        col: c,
+                        key: cached_label_key(&sheet.get(r, c).as_text()),
+                        how: How::Similar(-1.0),
+                        score: 0.5,
+                    });
+                }
+                _ if current.is_none()
+                    && heading_rows.iter().any(|&(hs, hr)| hs == s && hr < top) =>
+                {
+                    positional.push((t, s, c, top));
+                }
+                _ => {}
+            }
             continue;
-        };
-        found[w] = Some(Found {
-            sheet: s,
-            row: r,
-            col: c,
-            key: cached_label_key(&sheet.get(r, c).as_text()),
-            how: How::Similar(-1.0),
-            score: 0.5,
-        });
+        }
+        // Row labels across a row (a transposed table): the heading is left of them.
+        if let Some(((s, r), cols)) = best(by_row) {
+            if current
+                .as_ref()
+                .is_some_and(|f| f.how == How::Exact || (f.sheet, f.row) == (s, r))
+            {
+                continue;
+            }
+            let left = cols.iter().copied().min().unwrap_or(0);
+            let sheet = &book.sheets[s];
+            let near_heading = |c: usize| {
+                heading_cols
+                    .iter()
+                    .any(|&(hs, hc)| hs == s && hc + 1 >= c && hc <= c + 1)
+            };
+            if let Some(c) = (left.saturating_sub(3)..left).rev().find(
+                |&c| matches!(sheet.get(r, c), crate::read::Cell::Text(x) if !x.trim().is_empty()),
+            ) {
+                if near_heading(c) {
+                    found[w] = Some(Found {
+                        sheet: s,
+                        row: r,
+                        col: c,
+                        key: cached_label_key(&sheet.get(r, c).as_text()),
+                        how: How::Similar(-1.0),
+                        score: 0.5,
+                    });
+                }
+            }
+        }
     }
+    positional
 }
 
 /// Adds `text` (whose key is `key`) as an alias of a target; false when
