@@ -228,7 +228,14 @@ pub fn normalize_for_month(
             ));
         }
     }
-    let ranking = recognize::rank(&mappings.layouts, &mappings.registry, &indices, &candidates);
+    let ranking = recognize::rank(
+        book,
+        &keys,
+        &mappings.layouts,
+        &mappings.registry,
+        &indices,
+        &candidates,
+    );
     if let Some(choice) = ranking.winner() {
         let layout = &mappings.layouts[choice.layout];
         let (eff, learnt) = recognize::learn(layout, choice, book);
@@ -251,6 +258,73 @@ pub fn normalize_for_month(
         &indices,
         &candidates,
     )))
+}
+
+/// Every return a workbook holds: a ward office forwarding its centres'
+/// returns puts one per sheet, each its own return (its own agency code).
+/// A book holding one return gives that one (as [`normalize`]).
+pub fn normalize_all(book: &Book, mappings: &Mappings) -> Vec<Result<Return, Box<Problem>>> {
+    normalize_all_for_month(book, mappings, None)
+}
+
+/// [`normalize_all`] knowing the batch month (see [`normalize_for_month`]).
+pub fn normalize_all_for_month(
+    book: &Book,
+    mappings: &Mappings,
+    batch_month: Option<YearMonth>,
+) -> Vec<Result<Return, Box<Problem>>> {
+    if book.sheets.len() < 2 {
+        return vec![normalize_for_month(book, mappings, batch_month)];
+    }
+    // Each sheet read on its own: several with different agencies are
+    // several returns.
+    let per_sheet: Vec<(usize, Return)> = (0..book.sheets.len())
+        .filter_map(|s| {
+            let one = Book {
+                file: book.file.clone(),
+                kind: book.kind,
+                sheets: vec![book.sheets[s].clone()],
+                unread_sheets: Vec::new(),
+            };
+            normalize_for_month(&one, mappings, batch_month)
+                .ok()
+                .map(|r| (s, r))
+        })
+        .collect();
+    let mut agencies: Vec<&str> = per_sheet
+        .iter()
+        .filter_map(|(_, r)| r.agency_code.as_ref().map(|a| a.value.as_str()))
+        .collect();
+    agencies.sort_unstable();
+    agencies.dedup();
+    if per_sheet.len() < 2 || agencies.len() < 2 {
+        return vec![normalize_for_month(book, mappings, batch_month)];
+    }
+    let used: Vec<usize> = per_sheet.iter().map(|(s, _)| *s).collect();
+    let mut out: Vec<Return> = per_sheet.into_iter().map(|(_, r)| r).collect();
+    // Sheets no return took are counted (and reported, if they hold
+    // numbers) with the first return.
+    if let Some(first) = out.first_mut() {
+        first.problems.extend(unread_sheet_problems(book));
+        for (i, other) in book.sheets.iter().enumerate() {
+            if used.contains(&i) {
+                continue;
+            }
+            first.rows.skip_other_sheet(other.rows.len());
+            if let Some((r, c)) = first_number(other) {
+                first.problems.push(
+                    Problem::new(
+                        Rule::UnreadRow,
+                        other.location(&book.file, r, c),
+                        format!("シート「{}」に数値がありますが、どの様式の表とも判別できないため集計していません (a sheet holding numbers matches no layout and was not read)", other.name),
+                    )
+                    .severity(crate::core::Severity::Warning)
+                    .actual(other.get(r, c).as_text()),
+                );
+            }
+        }
+    }
+    out.into_iter().map(Ok).collect()
 }
 
 /// Sheets the reader set aside (a chartsheet, a sheet over a size limit):

@@ -614,8 +614,81 @@ pub(crate) fn score(
             }
         }
     }
+    if fuzzy {
+        penalise_scattered(wants, &mut found);
+    }
+    Scored {
+        sheets: scope.to_vec(),
+        score: total_score(wants, &found),
+        found,
+    }
+}
+
+/// Long tables whose headings are in other words: their columns told by
+/// what they hold ([`super::tables::long_columns_by_content`]), each
+/// column's heading cell taken for the heading. True when any was added.
+fn by_content(
+    layout: &FormLayout,
+    wants: &[Want],
+    scored: &mut Scored,
+    book: &Book,
+    keys: &SheetKeys,
+    s: usize,
+    registry: &Registry,
+) -> bool {
+    let mut added = false;
+    for (t, table) in layout.tables.iter().enumerate() {
+        let TableLayout::Long {
+            columns,
+            keys: key_map,
+            metrics,
+        } = &table.layout
+        else {
+            continue;
+        };
+        let sheet = &book.sheets[s];
+        let Some((head, cols)) =
+            super::tables::long_columns_by_content(sheet, keys, key_map, metrics, registry)
+        else {
+            continue;
+        };
+        for (kind, col) in cols {
+            let Some(i) = columns.iter().position(|(k, _)| *k == kind) else {
+                continue;
+            };
+            let Some(w) = wants.iter().position(|w| w.target == Target::Column(t, i)) else {
+                continue;
+            };
+            let text = sheet.get(head, col);
+            if scored.found[w].is_some() || !matches!(text, crate::read::Cell::Text(_)) {
+                continue;
+            }
+            scored.found[w] = Some(Found {
+                sheet: s,
+                row: head,
+                col,
+                key: cached_label_key(&text.as_text()),
+                how: How::Similar(-1.0),
+                score: CONTENT_SCORE,
+            });
+            added = true;
+        }
+    }
+    added
+}
+
+/// Score of a heading told by what its column holds.
+const CONTENT_SCORE: f64 = 0.7;
+
+/// The score of a set of matches.
+fn rescore(wants: &[Want], mut scored: Scored) -> Scored {
+    scored.score = total_score(wants, &scored.found);
+    scored
+}
+
+fn total_score(wants: &[Want], found: &[Option<Found>]) -> f64 {
     let (mut got, mut total) = (0.0, 0.0);
-    for (want, f) in wants.iter().zip(&found) {
+    for (want, f) in wants.iter().zip(found) {
         match f {
             Some(f) => {
                 got += want.weight * f.score;
@@ -625,12 +698,76 @@ pub(crate) fn score(
             None => {}
         }
     }
-    Scored {
-        sheets: scope.to_vec(),
-        score: if total > 0.0 { got / total } else { 0.0 },
-        found,
+    if total > 0.0 {
+        got / total
+    } else {
+        0.0
     }
 }
+
+/// A wide table's headings lie along one row (or, turned over, one column)
+/// and its row labels across them; a table whose labels are found but
+/// scattered (the metric labels of a long CSV down one column, with the
+/// attributes down another) is no such table: those matches count for
+/// little ([`INCOHERENT_FACTOR`]).
+fn penalise_scattered(wants: &[Want], found: &mut [Option<Found>]) {
+    let tables: HashSet<usize> = wants
+        .iter()
+        .filter_map(|w| match w.target {
+            Target::KeyColumn(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for t in tables {
+        let heads: Vec<usize> = (0..wants.len())
+            .filter(|&w| {
+                matches!(wants[w].target, Target::KeyColumn(tt) | Target::Column(tt, _) if tt == t)
+                    && found[w].is_some()
+            })
+            .collect();
+        let rows_keys: Vec<usize> = (0..wants.len())
+            .filter(|&w| {
+                matches!(&wants[w].target, Target::RowKey(tt, _) | Target::Area(tt) if *tt == t)
+                    && found[w].is_some()
+            })
+            .collect();
+        if heads.len() < 3 {
+            continue;
+        }
+        let cells = |ws: &[usize]| -> Vec<(usize, usize, usize)> {
+            ws.iter()
+                .filter_map(|&w| found[w].as_ref().map(|f| (f.sheet, f.row, f.col)))
+                .collect()
+        };
+        let h = cells(&heads);
+        let k = cells(&rows_keys);
+        let distinct = |v: &[(usize, usize, usize)], by_row: bool| -> usize {
+            let mut x: Vec<(usize, usize)> = v
+                .iter()
+                .map(|&(s, r, c)| (s, if by_row { r } else { c }))
+                .collect();
+            x.sort_unstable();
+            x.dedup();
+            x.len()
+        };
+        let span = |v: &[(usize, usize, usize)]| {
+            let rows: Vec<usize> = v.iter().map(|&(_, r, _)| r).collect();
+            rows.iter().max().unwrap_or(&0) - rows.iter().min().unwrap_or(&0)
+        };
+        let normal = span(&h) <= 2 && (k.len() < 2 || distinct(&k, false) <= 2);
+        let turned = distinct(&h, false) <= 2 && (k.len() < 2 || distinct(&k, true) <= 2);
+        if !(normal || turned) {
+            for w in heads.into_iter().chain(rows_keys) {
+                if let Some(f) = found[w].as_mut() {
+                    f.score *= INCOHERENT_FACTOR;
+                }
+            }
+        }
+    }
+}
+
+/// What a scattered wide table's matches count for.
+const INCOHERENT_FACTOR: f64 = 0.3;
 
 /// The closest text to a want among the cells of some sheets, however far:
 /// (sheet, row, col, key, Dice), for the near-miss message.
@@ -669,6 +806,8 @@ pub(crate) struct Ranking {
 
 /// Scores every layout against every sheet and the whole book.
 pub(crate) fn rank(
+    book: &Book,
+    keys: &[SheetKeys],
     layouts: &[FormLayout],
     registry: &Registry,
     indices: &[SheetIndex],
@@ -682,12 +821,18 @@ pub(crate) fn rank(
             let wants = wants(layout, registry);
             let mut best: Option<Scored> = None;
             for &s in candidates {
-                let sc = score(&wants, indices, &[s], true);
+                let mut sc = score(&wants, indices, &[s], true);
+                if by_content(layout, &wants, &mut sc, book, &keys[s], s, registry) {
+                    sc = rescore(&wants, sc);
+                }
                 if best.as_ref().is_none_or(|b| sc.score > b.score) {
                     best = Some(sc);
                 }
             }
-            if all.len() > 1 {
+            // A form read across sheets is one whose tables lie apart (F2's
+            // three sections); a one-table form is always on one sheet, so an
+            // annual or forwarded workbook is never pooled into one return.
+            if all.len() > 1 && layout.tables.len() > 1 {
                 let whole = score(&wants, indices, &all, true);
                 if best
                     .as_ref()

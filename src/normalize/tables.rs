@@ -111,6 +111,87 @@ pub(super) fn has_heading(ctx: &Context<'_>, layout: &TableLayout, rows: &Claims
     find_heading(ctx.sheet, ctx.keys, &groups, rows, None).is_some()
 }
 
+/// The columns of a long table told by what they hold, when its headings
+/// are in other words (`事業所番号,対象月,属性,項目,値`): the metric column
+/// holds the metric labels, the key column the row labels, the agency
+/// column registry codes, the month column months, and the value column —
+/// the rightmost of the rest — counts. Returns the heading row and each
+/// column's grid column; `None` unless all five are told.
+pub(super) fn long_columns_by_content(
+    sheet: &Sheet,
+    keys: &SheetKeys,
+    key_map: &HashMap<String, String>,
+    metrics: &HashMap<String, Metric>,
+    registry: &Registry,
+) -> Option<(usize, Vec<(LongColumn, usize)>)> {
+    let head = (0..sheet.rows.len()).find(|&r| !sheet.row_is_blank(r))?;
+    let width = sheet.rows[head].len();
+    let last = sheet.rows.len().min(head + 1 + 300);
+    #[derive(Default, Clone, Copy)]
+    struct Stats {
+        filled: usize,
+        metric: usize,
+        key: usize,
+        agency: usize,
+        month: usize,
+        count: usize,
+    }
+    let mut stats = vec![Stats::default(); width];
+    for r in head + 1..last {
+        for (c, st) in stats.iter_mut().enumerate() {
+            let cell = sheet.get(r, c);
+            if cell.is_blank() {
+                continue;
+            }
+            st.filled += 1;
+            let k = keys.get(r, c);
+            if k.is_some_and(|k| metrics.contains_key(k)) {
+                st.metric += 1;
+            }
+            if k.is_some_and(|k| key_map.contains_key(k)) {
+                st.key += 1;
+            }
+            if registry.agency(&value_text(&cell.as_text())).is_some() {
+                st.agency += 1;
+            }
+            if matches!(cell, Cell::Text(_) | Cell::Date(_)) && parse_month(cell).is_some() {
+                st.month += 1;
+            }
+            if matches!(parse_count(cell), Count::Value(_)) {
+                st.count += 1;
+            }
+        }
+    }
+    let pick = |f: &dyn Fn(&Stats) -> usize, taken: &[usize], share: f64| -> Option<usize> {
+        (0..width)
+            .filter(|c| !taken.contains(c))
+            .filter(|&c| {
+                let st = &stats[c];
+                st.filled >= 2 && f(st) as f64 >= share * st.filled as f64
+            })
+            .max_by_key(|&c| (f(&stats[c]), std::cmp::Reverse(c)))
+    };
+    let metric = pick(&|s| s.metric, &[], 0.5)?;
+    let key = pick(&|s| s.key, &[metric], 0.5)?;
+    let agency = pick(&|s| s.agency, &[metric, key], 0.8)?;
+    let month = pick(&|s| s.month, &[metric, key, agency], 0.8)?;
+    let taken = [metric, key, agency, month];
+    let value = (0..width)
+        .rev()
+        .filter(|c| !taken.contains(c))
+        .find(|&c| stats[c].filled >= 2 && stats[c].count as f64 >= 0.8 * stats[c].filled as f64)?;
+    Some((
+        head,
+        vec![
+            (LongColumn::AgencyCode, agency),
+            (LongColumn::Month, month),
+            (LongColumn::Key, key),
+            (LongColumn::Metric, metric),
+            (LongColumn::Value, value),
+        ],
+    ))
+}
+
 /// The label keys of a group of labels (computed once per table, not per
 /// cell compared).
 fn keys_of(labels: &[String]) -> Vec<String> {
@@ -254,6 +335,18 @@ fn merged_continuation(sheet: &Sheet, r: usize) -> bool {
     any
 }
 
+/// Two groups in one column cannot both be right: the later loses it.
+fn distinct_columns(cols: &mut [Option<usize>]) {
+    let mut seen = std::collections::HashSet::new();
+    for c in cols.iter_mut() {
+        if let Some(col) = *c {
+            if !seen.insert(col) {
+                *c = None;
+            }
+        }
+    }
+}
+
 fn find_heading_rows(
     sheet: &Sheet,
     keys: &SheetKeys,
@@ -283,7 +376,8 @@ fn find_heading_rows(
             && r + 1 < sheet.rows.len()
             && !rows.is_claimed(r + 1)
         {
-            let two = two_row_columns(sheet, keys, r, groups);
+            let mut two = two_row_columns(sheet, keys, r, groups);
+            distinct_columns(&mut two);
             if enough(&two) && count(&two) > count(&one) {
                 return Some(Heading {
                     first: r,
