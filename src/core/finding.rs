@@ -88,6 +88,9 @@ rules! {
     IdenticalCopy => ("identical_copy", "同一内容のファイル"),
     CostReturnSetAside => ("cost_return_in_month", "月次フォルダの事業費報告"),
     IgnoredEntry => ("ignored_entry", "読まなかったファイル"),
+    // Added for recognition by content: a heading or row label read through
+    // decoration or similarity (a warning with the line to add to the mapping).
+    LabelMatched => ("label_matched", "見出しの読み替え"),
 }
 
 impl fmt::Display for Rule {

@@ -146,6 +146,10 @@ pub enum TableLayout {
         optional: Vec<Metric>,
         /// For amounts of money (F5): the row's field and unit columns.
         money: Option<MoneyColumns>,
+        /// Set by recognition, never by the mapping file: the grid column
+        /// of the key column when its heading cell is blank but the column
+        /// holds the table's row labels.
+        key_column_at: Option<usize>,
     },
     /// One figure per row: a label column and a value column.
     Items {
@@ -583,6 +587,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                 columns,
                 optional,
                 money,
+                key_column_at: None,
             })
         }
         "items" => {

@@ -256,9 +256,17 @@ impl Mappings {
         &'a self,
         labels: &std::collections::HashSet<String>,
     ) -> Option<&'a FormLayout> {
+        self.recognise_by(|k| labels.contains(k))
+    }
+
+    /// The layout whose recognition labels all satisfy `has` (given each
+    /// label's key), preferring the most specific one. This is the fast
+    /// path for returns on the city's own templates; the scoring of
+    /// `normalize::recognize` handles the rest.
+    pub fn recognise_by(&self, has: impl Fn(&str) -> bool) -> Option<&FormLayout> {
         self.layouts
             .iter()
-            .filter(|l| l.recognize.iter().all(|r| labels.contains(&label_key(r))))
+            .filter(|l| l.recognize.iter().all(|r| has(&label_key(r))))
             .max_by_key(|l| l.recognize.len())
     }
 }

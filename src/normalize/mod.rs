@@ -6,9 +6,12 @@
 //! problem, or was skipped on purpose (blank, header, total, note), and a row
 //! holding numbers that no table claimed is reported rather than dropped.
 
+mod annual;
 pub mod identity;
 pub mod month;
+mod near_miss;
 pub mod personal;
+pub mod recognize;
 pub mod text;
 pub mod value;
 
@@ -16,13 +19,13 @@ mod problem;
 mod rows;
 mod tables;
 
+pub use near_miss::{LabelFound, LabelMissing, NearMiss};
 pub use problem::Problem;
 pub use rows::{RowAccount, RowUse};
 
 use crate::core::{Form, Location, MeetingKind, Metric, Rule, YearMonth};
 use crate::mapping::{FormLayout, HeaderField, Mappings, TableLayout};
 use crate::read::{Book, Cell, Sheet};
-use std::collections::HashSet;
 use text::label_key;
 
 /// One figure read from a return, before the registry gives it its agency's
@@ -155,45 +158,173 @@ impl Return {
 /// Normalizes one book with the layouts of a mappings folder.
 ///
 /// # Errors
-/// A problem (`unknown_form`) when no visible sheet matches any layout.
+/// A problem (`unknown_form`) when no layout is recognised: it names the
+/// nearest layout, its score, the labels found and missing (with the closest
+/// text seen for each) and the agency the file most likely belongs to.
 pub fn normalize(book: &Book, mappings: &Mappings) -> Result<Return, Box<Problem>> {
-    for (index, sheet) in book.sheets.iter().enumerate() {
-        // Each text cell's label key is computed once here, then shared by
-        // recognition and every label search of the tables.
-        let keys = SheetKeys::new(sheet);
-        let labels: HashSet<String> = keys.all().map(str::to_string).collect();
-        if let Some(layout) = mappings.recognise(&labels) {
-            let mut ret = read_sheet(book, sheet, &keys, layout, mappings);
-            ret.problems.extend(unread_sheet_problems(book));
-            // Rows of the other sheets were looked at and deliberately left.
-            for (i, other) in book.sheets.iter().enumerate() {
-                if i != index {
-                    ret.rows.skip_other_sheet(other.rows.len());
-                }
+    normalize_for_month(book, mappings, None)
+}
+
+/// [`normalize`] knowing the batch month: a bare month in a sheet or file
+/// name (`4月分`) takes the batch month's year, and an annual workbook (one
+/// sheet per month) is read on the batch month's sheet only.
+///
+/// # Errors
+/// As [`normalize`].
+pub fn normalize_for_month(
+    book: &Book,
+    mappings: &Mappings,
+    batch_month: Option<YearMonth>,
+) -> Result<Return, Box<Problem>> {
+    // Each text cell's label key is computed once here, then shared by
+    // recognition and every label search of the tables.
+    let keys: Vec<SheetKeys> = book.sheets.iter().map(SheetKeys::new).collect();
+    let indices: Vec<recognize::SheetIndex> = keys.iter().map(recognize::SheetIndex::new).collect();
+    let month_sheets = annual::month_sheets(book, &keys, batch_month);
+    let candidates: Vec<usize> = match &month_sheets {
+        Some(m) => m.chosen.clone(),
+        None => (0..book.sheets.len()).collect(),
+    };
+    // The city's own template: a sheet holding every `recognize` label as
+    // written is read by that layout straight away (no scoring needed).
+    for &index in &candidates {
+        let index_ref = &indices[index];
+        if let Some(layout) = mappings.recognise_by(|k| index_ref.exact(k).is_some()) {
+            let wants = recognize::wants(layout, &mappings.registry);
+            let exact = recognize::score(&wants, &indices, &[index], false);
+            let all_exact = wants
+                .iter()
+                .zip(&exact.found)
+                .all(|(w, f)| f.is_some() || !w.required);
+            if all_exact {
+                return Ok(read_book(
+                    book,
+                    &[index],
+                    &keys,
+                    layout,
+                    mappings,
+                    batch_month,
+                    &[],
+                    month_sheets.as_ref(),
+                ));
             }
-            return Ok(ret);
+            // Some labels drifted: find them by decoration or similarity.
+            let scored = recognize::score(&wants, &indices, &[index], true);
+            let choice = recognize::Choice {
+                layout: 0,
+                scored,
+                wants,
+            };
+            let (eff, learnt) = recognize::learn(layout, &choice, book);
+            return Ok(read_book(
+                book,
+                &[index],
+                &keys,
+                &eff,
+                mappings,
+                batch_month,
+                &learnt,
+                month_sheets.as_ref(),
+            ));
         }
     }
-    let names: Vec<String> = mappings.layouts.iter().map(|l| l.title.clone()).collect();
-    // The form may be on a sheet that could not be read: say so.
-    let unread: Vec<String> = book.unread_sheets.iter().map(ToString::to_string).collect();
-    let unread = if unread.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "。読めなかったシート (unread sheets): {}",
-            unread.join(" / ")
-        )
-    };
-    Err(Box::new(Problem::new(
-        Rule::UnknownForm,
-        Location::file(&book.file),
-        format!(
-            "どの様式とも判別できません。様式の見出しが変わっていないか確認してください (no sheet matches a known layout: {}){unread}",
-            names.join(" / ")
-        ),
-    )
-    .guessed(identity::guess_agency(&book.file, Some(book), &mappings.registry))))
+    let ranking = recognize::rank(
+        book,
+        &keys,
+        &mappings.layouts,
+        &mappings.registry,
+        &indices,
+        &candidates,
+    );
+    if let Some(choice) = ranking.winner() {
+        let layout = &mappings.layouts[choice.layout];
+        let (eff, learnt) = recognize::learn(layout, choice, book);
+        let scope = choice.scored.sheets.clone();
+        return Ok(read_book(
+            book,
+            &scope,
+            &keys,
+            &eff,
+            mappings,
+            batch_month,
+            &learnt,
+            month_sheets.as_ref(),
+        ));
+    }
+    Err(Box::new(near_miss::unrecognised(
+        book,
+        mappings,
+        &ranking,
+        &indices,
+        &candidates,
+    )))
+}
+
+/// Every return a workbook holds: a ward office forwarding its centres'
+/// returns puts one per sheet, each its own return (its own agency code).
+/// A book holding one return gives that one (as [`normalize`]).
+pub fn normalize_all(book: &Book, mappings: &Mappings) -> Vec<Result<Return, Box<Problem>>> {
+    normalize_all_for_month(book, mappings, None)
+}
+
+/// [`normalize_all`] knowing the batch month (see [`normalize_for_month`]).
+pub fn normalize_all_for_month(
+    book: &Book,
+    mappings: &Mappings,
+    batch_month: Option<YearMonth>,
+) -> Vec<Result<Return, Box<Problem>>> {
+    if book.sheets.len() < 2 {
+        return vec![normalize_for_month(book, mappings, batch_month)];
+    }
+    // Each sheet read on its own: several with different agencies are
+    // several returns.
+    let per_sheet: Vec<(usize, Return)> = (0..book.sheets.len())
+        .filter_map(|s| {
+            let one = Book {
+                file: book.file.clone(),
+                kind: book.kind,
+                sheets: vec![book.sheets[s].clone()],
+                unread_sheets: Vec::new(),
+            };
+            normalize_for_month(&one, mappings, batch_month)
+                .ok()
+                .map(|r| (s, r))
+        })
+        .collect();
+    let mut agencies: Vec<&str> = per_sheet
+        .iter()
+        .filter_map(|(_, r)| r.agency_code.as_ref().map(|a| a.value.as_str()))
+        .collect();
+    agencies.sort_unstable();
+    agencies.dedup();
+    if per_sheet.len() < 2 || agencies.len() < 2 {
+        return vec![normalize_for_month(book, mappings, batch_month)];
+    }
+    let used: Vec<usize> = per_sheet.iter().map(|(s, _)| *s).collect();
+    let mut out: Vec<Return> = per_sheet.into_iter().map(|(_, r)| r).collect();
+    // Sheets no return took are counted (and reported, if they hold
+    // numbers) with the first return.
+    if let Some(first) = out.first_mut() {
+        first.problems.extend(unread_sheet_problems(book));
+        for (i, other) in book.sheets.iter().enumerate() {
+            if used.contains(&i) {
+                continue;
+            }
+            first.rows.skip_other_sheet(other.rows.len());
+            if let Some((r, c)) = first_number(other) {
+                first.problems.push(
+                    Problem::new(
+                        Rule::UnreadRow,
+                        other.location(&book.file, r, c),
+                        format!("シート「{}」に数値がありますが、どの様式の表とも判別できないため集計していません (a sheet holding numbers matches no layout and was not read)", other.name),
+                    )
+                    .severity(crate::core::Severity::Warning)
+                    .actual(other.get(r, c).as_text()),
+                );
+            }
+        }
+    }
+    out.into_iter().map(Ok).collect()
 }
 
 /// Sheets the reader set aside (a chartsheet, a sheet over a size limit):
@@ -278,36 +409,68 @@ impl SheetKeys {
     pub(crate) fn row(&self, row: usize) -> &[Option<String>] {
         self.rows.get(row).map_or(&[], Vec::as_slice)
     }
-
-    /// Every key of the sheet.
-    fn all(&self) -> impl Iterator<Item = &str> {
-        self.rows.iter().flatten().filter_map(|k| k.as_deref())
-    }
 }
 
-fn read_sheet(
+/// Reads a book's form from the sheets `scope` (one sheet, or several when
+/// the form's sections lie on separate sheets): each header value from the
+/// first sheet holding its label, each table from the first sheet holding
+/// its heading. `learnt` are the warnings of recognition, kept with the
+/// return's problems.
+#[allow(clippy::too_many_arguments)]
+fn read_book(
     book: &Book,
-    sheet: &Sheet,
-    keys: &SheetKeys,
+    scope: &[usize],
+    keys: &[SheetKeys],
     layout: &FormLayout,
     mappings: &Mappings,
+    batch_month: Option<YearMonth>,
+    learnt: &[Problem],
+    month_sheets: Option<&annual::MonthSheets>,
 ) -> Return {
-    let mut rows = rows::Claims::new(sheet);
-    let mut ret = Return::empty(&book.file, &layout.file, layout.form, &sheet.name);
-    let ctx = tables::Context {
-        file: &book.file,
-        sheet,
-        keys,
-        registry: &mappings.registry,
+    let first = scope[0];
+    let mut claims: Vec<rows::Claims<'_>> = scope
+        .iter()
+        .map(|&s| rows::Claims::new(&book.sheets[s]))
+        .collect();
+    let mut ret = Return::empty(
+        &book.file,
+        &layout.file,
+        layout.form,
+        &book.sheets[first].name,
+    );
+    ret.problems.extend(learnt.iter().cloned());
+    let long = has_long_table(layout);
+    // Every header label of the layout: a value search stops at one of them.
+    let stops: Vec<String> = layout
+        .header
+        .iter()
+        .map(|(_, l)| l)
+        .chain(layout.header_figures.iter().map(|(_, l)| l))
+        .flatten()
+        .map(String::as_str)
+        .chain(OTHER_HEADER_LABELS.iter().copied())
+        .map(cached_label_key)
+        .collect();
+    let find = |labels: &[String]| {
+        scope.iter().enumerate().find_map(|(i, &s)| {
+            find_header_value(&book.sheets[s], &keys[s], labels, &stops)
+                .map(|(r, c, cell)| (i, s, r, c, cell))
+        })
     };
+    let sheet_loc = Location::file(&book.file).in_sheet(&book.sheets[first].name);
     for (field, labels) in &layout.header {
-        let Some((r, c, cell)) = find_header_value(sheet, keys, labels) else {
-            // A long table carries agency and month on every row instead.
-            if !has_long_table(layout) && !field.is_optional() {
+        let Some((i, s, r, c, cell)) = find(labels) else {
+            let required = matches!(
+                field,
+                HeaderField::Month | HeaderField::AgencyCode | HeaderField::FiscalYear
+            );
+            // A long table carries agency and month on every row instead;
+            // agency and month are looked for elsewhere below.
+            if required && !long && *field == HeaderField::FiscalYear {
                 ret.problems.push(
                     Problem::new(
                         Rule::MissingField,
-                        Location::file(&book.file).in_sheet(&sheet.name),
+                        sheet_loc.clone(),
                         format!(
                             "見出し「{}」が見つかりません (header label not found)",
                             labels.join("」「")
@@ -318,6 +481,9 @@ fn read_sheet(
             }
             continue;
         };
+        let sheet = &book.sheets[s];
+        let rows = &mut claims[i];
+        let cell = &cell;
         rows.claim(r, RowUse::Header);
         let source = sheet.location(&book.file, r, c);
         let text_value = cell.as_text();
@@ -330,6 +496,7 @@ fn read_sheet(
                         source,
                     })
                 }
+                None if cell.is_blank() => {}
                 None => {
                     rows.claim(r, RowUse::Finding);
                     ret.problems.push(
@@ -341,13 +508,7 @@ fn read_sheet(
             },
             HeaderField::AgencyCode => {
                 let code = text::value_text(&text_value);
-                if code.is_empty() {
-                    ret.problems.push(Problem::new(
-                        Rule::MissingField,
-                        source,
-                        "機関コードが空欄です (agency code is blank)".into(),
-                    ));
-                } else {
+                if !code.is_empty() {
                     ret.agency_code = Some(HeaderValue {
                         value: code,
                         text: text_value,
@@ -355,7 +516,12 @@ fn read_sheet(
                     });
                 }
             }
-            HeaderField::AgencyName => ret.agency_name = Some(text_value.trim().to_string()),
+            HeaderField::AgencyName => {
+                let name = text_value.trim().to_string();
+                if !name.is_empty() {
+                    ret.agency_name = Some(name);
+                }
+            }
             HeaderField::Version => ret.version = Some(text_value.trim().to_string()),
             HeaderField::Submitted => ret.submitted = month::parse_date(cell),
             HeaderField::Edition => {
@@ -389,10 +555,11 @@ fn read_sheet(
         }
     }
     for (metric, labels) in &layout.header_figures {
-        match find_header_value(sheet, keys, labels) {
-            Some((r, c, cell)) => {
-                let source = sheet.location(&book.file, r, c);
-                match value::parse_count(cell) {
+        match find(labels) {
+            Some((i, s, r, c, cell)) => {
+                let rows = &mut claims[i];
+                let source = book.sheets[s].location(&book.file, r, c);
+                match value::parse_count(&cell) {
                     value::Count::Value(v) => {
                         rows.claim(r, RowUse::Record);
                         ret.figures.push(Figure {
@@ -404,16 +571,17 @@ fn read_sheet(
                             source,
                         });
                     }
+                    // Spec §1: a blank reads as zero, as in a table.
                     value::Count::Blank => {
-                        rows.claim(r, RowUse::Finding);
-                        ret.problems.push(
-                            Problem::new(
-                                Rule::MissingField,
-                                source,
-                                format!("「{}」が空欄です (blank)", labels[0]),
-                            )
-                            .expected("0以上の整数"),
-                        );
+                        rows.claim(r, RowUse::Record);
+                        ret.figures.push(Figure {
+                            key: String::new(),
+                            metric: *metric,
+                            value: 0,
+                            area: None,
+                            field: None,
+                            source,
+                        });
                     }
                     value::Count::Bad(t) => {
                         rows.claim(r, RowUse::Finding);
@@ -422,19 +590,59 @@ fn read_sheet(
                     }
                 }
             }
-            None if has_long_table(layout) => {}
-            None => ret.problems.push(Problem::new(
-                Rule::MissingField,
-                Location::file(&book.file).in_sheet(&sheet.name),
-                format!(
-                    "見出し「{}」が見つかりません (header label not found)",
-                    labels.join("」「")
-                ),
-            )),
+            None if long => {}
+            None => ret.problems.push(
+                Problem::new(
+                    Rule::MissingField,
+                    sheet_loc.clone(),
+                    format!(
+                        "見出し「{}」が見つかりません。この数値は集計していません (header label not found; the figure is not read)",
+                        labels.join("」「")
+                    ),
+                )
+                .severity(crate::core::Severity::Warning)
+                .expected(labels.join(" / ")),
+            ),
         }
     }
     for table in &layout.tables {
-        let out = tables::read(&ctx, &table.layout, &mut rows);
+        // The first sheet of the scope holding the table's heading.
+        let at = (0..scope.len()).find(|&i| {
+            let s = scope[i];
+            let ctx = tables::Context {
+                file: &book.file,
+                sheet: &book.sheets[s],
+                keys: &keys[s],
+                registry: &mappings.registry,
+            };
+            tables::has_heading(&ctx, &table.layout, &claims[i])
+        });
+        let at = match at {
+            Some(at) => at,
+            None => {
+                // Attributes across the top, metrics down the side: the
+                // same wide table read on the sheet turned over.
+                if matches!(table.layout, TableLayout::Wide { .. }) {
+                    if let Some(out) =
+                        read_transposed(book, scope, &table.layout, mappings, &mut claims)
+                    {
+                        ret.figures.extend(out.figures);
+                        ret.totals.extend(out.totals);
+                        ret.problems.extend(out.problems);
+                        continue;
+                    }
+                }
+                0
+            }
+        };
+        let s = scope[at];
+        let ctx = tables::Context {
+            file: &book.file,
+            sheet: &book.sheets[s],
+            keys: &keys[s],
+            registry: &mappings.registry,
+        };
+        let out = tables::read(&ctx, &table.layout, &mut claims[at]);
         ret.figures.extend(out.figures);
         ret.totals.extend(out.totals);
         ret.cases.extend(out.cases);
@@ -446,10 +654,285 @@ fn read_sheet(
             ret.month.get_or_insert(m);
         }
     }
-    let (account, stray) = rows.finish(&book.file);
-    ret.problems.extend(stray);
-    ret.rows = account;
+    identity_fallbacks(
+        &mut ret,
+        book,
+        scope,
+        layout,
+        mappings,
+        batch_month,
+        long,
+        &sheet_loc,
+    );
+    for c in claims {
+        let (account, stray) = c.finish(&book.file);
+        ret.problems.extend(stray);
+        ret.rows += account;
+    }
+    ret.problems.extend(unread_sheet_problems(book));
+    // Rows of the other sheets were looked at and deliberately left; a sheet
+    // holding numbers that no layout read is said so (never skipped in
+    // silence), unless it is another month of an annual workbook.
+    for (i, other) in book.sheets.iter().enumerate() {
+        if scope.contains(&i) {
+            continue;
+        }
+        ret.rows.skip_other_sheet(other.rows.len());
+        let other_month = month_sheets.is_some_and(|m| m.others.contains(&i));
+        if !other_month {
+            if let Some((r, c)) = first_number(other) {
+                ret.problems.push(
+                    Problem::new(
+                        Rule::UnreadRow,
+                        other.location(&book.file, r, c),
+                        format!("シート「{}」に数値がありますが、どの様式の表とも判別できないため集計していません (a sheet holding numbers matches no layout and was not read)", other.name),
+                    )
+                    .severity(crate::core::Severity::Warning)
+                    .actual(other.get(r, c).as_text()),
+                );
+            }
+        }
+    }
     ret
+}
+
+/// Header-block labels forms carry that no layout reads (spec §3: 記入者):
+/// the search for a value to the right of a label stops at them.
+const OTHER_HEADER_LABELS: &[&str] = &[
+    "記入者",
+    "担当者",
+    "作成者",
+    "報告者",
+    "連絡先",
+    "電話番号",
+    "電話",
+    "提出日",
+    "作成日",
+    "記入日",
+];
+
+/// A wide table read on a sheet turned over (rows ↔ columns), for a return
+/// whose attributes run across the top and metrics down the side. The cells
+/// of what is read are turned back, and the rows of the real sheet claimed.
+fn read_transposed(
+    book: &Book,
+    scope: &[usize],
+    layout: &TableLayout,
+    mappings: &Mappings,
+    claims: &mut [rows::Claims<'_>],
+) -> Option<tables::TableOutput> {
+    for (i, &s) in scope.iter().enumerate() {
+        let turned = transpose(&book.sheets[s]);
+        let keys = SheetKeys::new(&turned);
+        let ctx = tables::Context {
+            file: &book.file,
+            sheet: &turned,
+            keys: &keys,
+            registry: &mappings.registry,
+        };
+        let mut turned_claims = rows::Claims::new(&turned);
+        if !tables::has_heading(&ctx, layout, &turned_claims) {
+            continue;
+        }
+        let mut out = tables::read(&ctx, layout, &mut turned_claims);
+        let back = |loc: &mut Location| {
+            if let Some((r, c)) = loc.cell {
+                loc.cell = Some((c, r));
+            }
+        };
+        let origin = book.sheets[s].origin;
+        let grid_row = |loc: &Location| {
+            loc.cell
+                .and_then(|(r, _)| r.checked_sub(origin.0))
+                .map(|r| r as usize)
+        };
+        for f in &mut out.figures {
+            back(&mut f.source);
+            if let Some(r) = grid_row(&f.source) {
+                claims[i].claim(r, RowUse::Record);
+            }
+        }
+        for t in &mut out.totals {
+            back(&mut t.source);
+        }
+        for p in &mut out.problems {
+            back(&mut p.source_loc);
+            if let Some(r) = grid_row(&p.source_loc) {
+                claims[i].claim(r, RowUse::Finding);
+            }
+        }
+        // The attribute row (the turned sheet's heading column) is heading.
+        for r in 0..book.sheets[s].rows.len() {
+            if turned_claims_row_is_heading(&turned, r) {
+                claims[i].claim(r, RowUse::Header);
+            }
+        }
+        return Some(out);
+    }
+    None
+}
+
+/// In the turned sheet, the original row `r` is column `r`: the heading
+/// row of a transposed table is the one whose cells are all text where the
+/// table is.
+fn turned_claims_row_is_heading(turned: &Sheet, r: usize) -> bool {
+    let texts = turned
+        .rows
+        .iter()
+        .filter(|row| matches!(row.get(r), Some(Cell::Text(t)) if !t.trim().is_empty()))
+        .count();
+    let numbers = turned
+        .rows
+        .iter()
+        .filter(|row| matches!(row.get(r), Some(c) if !c.is_blank() && !matches!(c, Cell::Text(_))))
+        .count();
+    texts >= 2 && numbers == 0
+}
+
+/// A sheet with rows and columns swapped (origin and merged areas too).
+fn transpose(sheet: &Sheet) -> Sheet {
+    let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut rows: Vec<Vec<Cell>> = (0..width)
+        .map(|c| {
+            (0..sheet.rows.len())
+                .map(|r| sheet.get(r, c).clone())
+                .collect()
+        })
+        .collect();
+    for row in &mut rows {
+        while row.last().is_some_and(|c| matches!(c, Cell::Empty)) {
+            row.pop();
+        }
+    }
+    Sheet {
+        name: sheet.name.clone(),
+        origin: (sheet.origin.1, sheet.origin.0),
+        rows,
+        merged: sheet
+            .merged
+            .iter()
+            .map(|&(t, l, b, r)| (l, t, r, b))
+            .collect(),
+    }
+}
+
+/// The first cell of a sheet holding a number (a number cell, or text that
+/// reads as a count).
+fn first_number(sheet: &Sheet) -> Option<(usize, usize)> {
+    sheet.rows.iter().enumerate().find_map(|(r, row)| {
+        row.iter()
+            .position(|c| {
+                matches!(c, Cell::Number(_))
+                    || matches!(c, Cell::Text(_) if matches!(value::parse_count(c), value::Count::Value(_)))
+            })
+            .map(|c| (r, c))
+    })
+}
+
+/// Only identity is required (agency and month): when the header block has
+/// no agency code, the agency is told from its registry name or the file
+/// name; when it has no month, from the sheet or file name. Each such guess
+/// is an `info`; an identity that cannot be told at all is an error.
+#[allow(clippy::too_many_arguments)]
+fn identity_fallbacks(
+    ret: &mut Return,
+    book: &Book,
+    scope: &[usize],
+    layout: &FormLayout,
+    mappings: &Mappings,
+    batch_month: Option<YearMonth>,
+    long: bool,
+    sheet_loc: &Location,
+) {
+    let wants_agency = layout
+        .header
+        .iter()
+        .any(|(f, _)| *f == HeaderField::AgencyCode);
+    if ret.agency_code.is_none() && wants_agency && !long {
+        let by_name = ret.agency_name.as_ref().and_then(|n| {
+            let k = label_key(n);
+            mappings
+                .registry
+                .agencies
+                .iter()
+                .find(|a| label_key(&a.name) == k)
+        });
+        let guess = match by_name {
+            Some(a) => Some((
+                a.code.clone(),
+                "機関名（登録名と一致）".to_string(),
+                sheet_loc.clone(),
+            )),
+            None => identity::guess_agency(&book.file, Some(book), &mappings.registry)
+                .map(|g| (g.code, g.how.name_ja().to_string(), g.source)),
+        };
+        match guess {
+            Some((code, how, source)) => {
+                ret.problems.push(
+                    Problem::new(
+                        Rule::MissingField,
+                        source.clone(),
+                        format!("機関コードの欄がないため、{how}から機関を {code} と判断しました (no agency code cell; agency told from elsewhere)"),
+                    )
+                    .severity(crate::core::Severity::Info)
+                    .actual(code.clone()),
+                );
+                ret.agency_code = Some(HeaderValue { value: code.clone(), text: code, source });
+            }
+            None => ret.problems.push(
+                Problem::new(
+                    Rule::MissingField,
+                    sheet_loc.clone(),
+                    "機関コードが見つかりません。機関コードを記入してください (agency code not found)".into(),
+                )
+                .expected("機関コード"),
+            ),
+        }
+    }
+    let wants_month = layout.header.iter().any(|(f, _)| *f == HeaderField::Month);
+    if ret.month.is_none() && wants_month && !long {
+        let year = batch_month.map(|m| m.year);
+        let from_sheet = scope.iter().find_map(|&s| {
+            let sheet = &book.sheets[s];
+            identity::month_from_name(&sheet.name, year).map(|m| {
+                (
+                    m,
+                    Location::file(&book.file).in_sheet(&sheet.name),
+                    "シート名",
+                )
+            })
+        });
+        let found = from_sheet.or_else(|| {
+            identity::month_from_name(&book.file, year)
+                .map(|m| (m, Location::file(&book.file), "ファイル名"))
+        });
+        match found {
+            Some((m, source, how)) => {
+                ret.problems.push(
+                    Problem::new(
+                        Rule::MissingField,
+                        source.clone(),
+                        format!("報告年月の欄がないため、{how}から {} と判断しました (no month cell; month told from the {})", m.ja(), if how == "シート名" { "sheet name" } else { "file name" }),
+                    )
+                    .severity(crate::core::Severity::Info)
+                    .actual(m.to_string()),
+                );
+                ret.month = Some(HeaderValue {
+                    value: m,
+                    text: m.to_string(),
+                    source,
+                });
+            }
+            None => ret.problems.push(
+                Problem::new(
+                    Rule::MissingField,
+                    sheet_loc.clone(),
+                    "報告年月が見つかりません。報告年月を記入してください (month not found)".into(),
+                )
+                .expected("報告年月"),
+            ),
+        }
+    }
 }
 
 fn has_long_table(layout: &FormLayout) -> bool {
@@ -459,28 +942,49 @@ fn has_long_table(layout: &FormLayout) -> bool {
         .any(|t| matches!(t.layout, TableLayout::Long { .. }))
 }
 
-/// The value of a header-block label: the first non-blank cell one or two
-/// to the right of the label. A label merged over several cells has had its
-/// text copied into them (read::Sheet::merged), so the search starts right
-/// of the label's merged area.
-fn find_header_value<'s>(
-    sheet: &'s Sheet,
+/// The value of a header-block label: the next filled cell to the right of
+/// the label, however far (a grid form, エクセル方眼紙, puts values in merged
+/// cells well apart), stopping at another header label; or the text after a
+/// colon in the label's own cell (`報告年月：令和7年4月`). A label merged
+/// over several cells has had its text copied into them
+/// (read::Sheet::merged), so the search starts right of the label's merged
+/// area. A label with no value has the (blank) cell just right of it.
+fn find_header_value(
+    sheet: &Sheet,
     cell_keys: &SheetKeys,
     labels: &[String],
-) -> Option<(usize, usize, &'s Cell)> {
+    stops: &[String],
+) -> Option<(usize, usize, Cell)> {
     let keys: Vec<String> = labels.iter().map(|l| cached_label_key(l)).collect();
     for (r, row) in cell_keys.rows.iter().enumerate() {
         for (c, key) in row.iter().enumerate() {
-            if let Some(key) = key {
-                if keys.iter().any(|k| k == key) {
-                    let first = sheet.merged_area(r, c).map_or(c, |(_, _, _, right)| right) + 1;
-                    for dc in 0..=1 {
-                        let v = sheet.get(r, first + dc);
-                        if !v.is_blank() {
-                            return Some((r, first + dc, v));
-                        }
+            let Some(key) = key else { continue };
+            if keys.iter().any(|k| k == key) {
+                let first = sheet.merged_area(r, c).map_or(c, |(_, _, _, right)| right) + 1;
+                let width = sheet.rows.get(r).map_or(0, Vec::len);
+                for col in first..width {
+                    let v = sheet.get(r, col);
+                    if v.is_blank() {
+                        continue;
                     }
-                    return Some((r, first, sheet.get(r, first)));
+                    let is_label = cell_keys
+                        .get(r, col)
+                        .is_some_and(|k| stops.iter().any(|s| s == k) || k.ends_with([':', '：']));
+                    if is_label {
+                        break;
+                    }
+                    return Some((r, col, v.clone()));
+                }
+                return Some((r, first, sheet.get(r, first).clone()));
+            }
+            // `label：value` in one cell.
+            if let Some((head, value)) = key.split_once([':', '：']) {
+                if !value.is_empty() && keys.iter().any(|k| k == head) {
+                    let text = sheet.get(r, c).as_text();
+                    let after = text
+                        .split_once([':', '：'])
+                        .map_or(String::new(), |(_, v)| v.trim().to_string());
+                    return Some((r, c, Cell::Text(after)));
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! the batch month. It carries its place, the text found and what was expected.
 
 use super::identity::AgencyGuess;
+use super::near_miss::NearMiss;
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 
 /// A problem in one return, tied to its cell.
@@ -24,6 +25,8 @@ pub struct Problem {
     /// likely belongs to ([`super::identity::guess_agency`]), so the
     /// submission status can show it as received but unreadable.
     pub agency_guess: Option<AgencyGuess>,
+    /// For an unrecognised return: how near it came to a layout.
+    pub near_miss: Option<Box<NearMiss>>,
 }
 
 impl Problem {
@@ -37,6 +40,7 @@ impl Problem {
             actual: String::new(),
             source_loc,
             agency_guess: None,
+            near_miss: None,
         }
     }
 

@@ -78,6 +78,120 @@ pub(super) fn read(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_
     }
 }
 
+/// True when the sheet holds the table's heading in a row not yet claimed
+/// (the same search as the table's reader), for a form whose tables lie on
+/// several sheets.
+pub(super) fn has_heading(ctx: &Context<'_>, layout: &TableLayout, rows: &Claims<'_>) -> bool {
+    fn sorted<C: Ord + Copy>(columns: &[(C, Labels)]) -> Vec<Vec<String>> {
+        let mut ordered: Vec<&(C, Labels)> = columns.iter().collect();
+        ordered.sort_by_key(|(c, _)| *c);
+        ordered.iter().map(|(_, l)| keys_of(l)).collect()
+    }
+    let groups: Vec<Vec<String>> = match layout {
+        TableLayout::Wide {
+            key_column,
+            columns,
+            key_column_at,
+            ..
+        } => {
+            let groups: Vec<Vec<String>> = std::iter::once(key_column)
+                .chain(columns.iter().map(|(_, l)| l))
+                .map(|l| keys_of(l))
+                .collect();
+            return find_heading(ctx.sheet, ctx.keys, &groups, rows, *key_column_at).is_some();
+        }
+        TableLayout::Items {
+            label_column,
+            value_column,
+            ..
+        } => vec![keys_of(label_column), keys_of(value_column)],
+        TableLayout::Cases { columns, .. } => sorted(columns),
+        TableLayout::Long { columns, .. } => sorted(columns),
+    };
+    find_heading(ctx.sheet, ctx.keys, &groups, rows, None).is_some()
+}
+
+/// The columns of a long table told by what they hold, when its headings
+/// are in other words (`事業所番号,対象月,属性,項目,値`): the metric column
+/// holds the metric labels, the key column the row labels, the agency
+/// column registry codes, the month column months, and the value column —
+/// the rightmost of the rest — counts. Returns the heading row and each
+/// column's grid column; `None` unless all five are told.
+pub(super) fn long_columns_by_content(
+    sheet: &Sheet,
+    keys: &SheetKeys,
+    key_map: &HashMap<String, String>,
+    metrics: &HashMap<String, Metric>,
+    registry: &Registry,
+) -> Option<(usize, Vec<(LongColumn, usize)>)> {
+    let head = (0..sheet.rows.len()).find(|&r| !sheet.row_is_blank(r))?;
+    let width = sheet.rows[head].len();
+    let last = sheet.rows.len().min(head + 1 + 300);
+    #[derive(Default, Clone, Copy)]
+    struct Stats {
+        filled: usize,
+        metric: usize,
+        key: usize,
+        agency: usize,
+        month: usize,
+        count: usize,
+    }
+    let mut stats = vec![Stats::default(); width];
+    for r in head + 1..last {
+        for (c, st) in stats.iter_mut().enumerate() {
+            let cell = sheet.get(r, c);
+            if cell.is_blank() {
+                continue;
+            }
+            st.filled += 1;
+            let k = keys.get(r, c);
+            if k.is_some_and(|k| metrics.contains_key(k)) {
+                st.metric += 1;
+            }
+            if k.is_some_and(|k| key_map.contains_key(k)) {
+                st.key += 1;
+            }
+            if registry.agency(&value_text(&cell.as_text())).is_some() {
+                st.agency += 1;
+            }
+            if matches!(cell, Cell::Text(_) | Cell::Date(_)) && parse_month(cell).is_some() {
+                st.month += 1;
+            }
+            if matches!(parse_count(cell), Count::Value(_)) {
+                st.count += 1;
+            }
+        }
+    }
+    let pick = |f: &dyn Fn(&Stats) -> usize, taken: &[usize], share: f64| -> Option<usize> {
+        (0..width)
+            .filter(|c| !taken.contains(c))
+            .filter(|&c| {
+                let st = &stats[c];
+                st.filled >= 2 && f(st) as f64 >= share * st.filled as f64
+            })
+            .max_by_key(|&c| (f(&stats[c]), std::cmp::Reverse(c)))
+    };
+    let metric = pick(&|s| s.metric, &[], 0.5)?;
+    let key = pick(&|s| s.key, &[metric], 0.5)?;
+    let agency = pick(&|s| s.agency, &[metric, key], 0.8)?;
+    let month = pick(&|s| s.month, &[metric, key, agency], 0.8)?;
+    let taken = [metric, key, agency, month];
+    let value = (0..width)
+        .rev()
+        .filter(|c| !taken.contains(c))
+        .find(|&c| stats[c].filled >= 2 && stats[c].count as f64 >= 0.8 * stats[c].filled as f64)?;
+    Some((
+        head,
+        vec![
+            (LongColumn::AgencyCode, agency),
+            (LongColumn::Month, month),
+            (LongColumn::Key, key),
+            (LongColumn::Metric, metric),
+            (LongColumn::Value, value),
+        ],
+    ))
+}
+
 /// The label keys of a group of labels (computed once per table, not per
 /// cell compared).
 fn keys_of(labels: &[String]) -> Vec<String> {
@@ -181,11 +295,64 @@ fn two_row_columns(
 /// the heading is split over two rows.
 ///
 /// `groups` are the label keys of each group ([`keys_of`]).
+///
+/// `first_at` is the column of the first group when its heading cell is
+/// blank (recognition found the column by the row labels it holds).
 fn find_heading(
     sheet: &Sheet,
     keys: &SheetKeys,
     groups: &[Vec<String>],
     rows: &Claims<'_>,
+    first_at: Option<usize>,
+) -> Option<Heading> {
+    let heading = find_heading_rows(sheet, keys, groups, rows, first_at)?;
+    // A heading merged down over more rows (エクセル方眼紙) has its text
+    // copied into the rows below: they are heading too, not data.
+    let mut last = heading.last;
+    while last + 1 < sheet.rows.len() && merged_continuation(sheet, last + 1) {
+        last += 1;
+    }
+    Some(Heading { last, ..heading })
+}
+
+/// True when every filled cell of row `r` lies in a merged area that
+/// starts above it (the row only repeats texts merged down into it).
+fn merged_continuation(sheet: &Sheet, r: usize) -> bool {
+    let Some(row) = sheet.rows.get(r) else {
+        return false;
+    };
+    let mut any = false;
+    for (c, cell) in row.iter().enumerate() {
+        if cell.is_blank() {
+            continue;
+        }
+        any = true;
+        match sheet.merged_area(r, c) {
+            Some((top, _, _, _)) if top < r => {}
+            _ => return false,
+        }
+    }
+    any
+}
+
+/// Two groups in one column cannot both be right: the later loses it.
+fn distinct_columns(cols: &mut [Option<usize>]) {
+    let mut seen = std::collections::HashSet::new();
+    for c in cols.iter_mut() {
+        if let Some(col) = *c {
+            if !seen.insert(col) {
+                *c = None;
+            }
+        }
+    }
+}
+
+fn find_heading_rows(
+    sheet: &Sheet,
+    keys: &SheetKeys,
+    groups: &[Vec<String>],
+    rows: &Claims<'_>,
+    first_at: Option<usize>,
 ) -> Option<Heading> {
     // The first group is required; the row must also hold at least one other.
     let enough = |cols: &[Option<usize>]| {
@@ -197,14 +364,20 @@ fn find_heading(
         if rows.is_claimed(r) {
             return None;
         }
-        let one: Vec<Option<usize>> = groups.iter().map(|g| column_of(keys, r, g)).collect();
+        let mut one: Vec<Option<usize>> = groups.iter().map(|g| column_of(keys, r, g)).collect();
+        if let (Some(None), Some(c)) = (one.first(), first_at) {
+            if sheet.get(r, c).is_blank() {
+                one[0] = Some(c);
+            }
+        }
         // Two rows only when the top one holds the key column's label (so a
         // blank or title row above a one-row heading is not taken in).
         if one.first().is_some_and(Option::is_some)
             && r + 1 < sheet.rows.len()
             && !rows.is_claimed(r + 1)
         {
-            let two = two_row_columns(sheet, keys, r, groups);
+            let mut two = two_row_columns(sheet, keys, r, groups);
+            distinct_columns(&mut two);
             if enough(&two) && count(&two) > count(&one) {
                 return Some(Heading {
                     first: r,
@@ -243,6 +416,7 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         columns,
         optional,
         money,
+        key_column_at,
     } = layout
     else {
         return TableOutput::default();
@@ -252,7 +426,7 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         .chain(columns.iter().map(|(_, l)| l))
         .map(|l| keys_of(l))
         .collect();
-    let Some(heading) = find_heading(ctx.sheet, ctx.keys, &groups, rows) else {
+    let Some(heading) = find_heading(ctx.sheet, ctx.keys, &groups, rows, *key_column_at) else {
         out.problems.push(missing_heading(ctx, key_column));
         return out;
     };
@@ -552,16 +726,15 @@ fn read_items(
         ctx.keys,
         &[keys_of(label_column), keys_of(value_column)],
         rows,
+        None,
     )
     else {
-        out.problems.push(missing_heading(ctx, label_column));
-        return out;
+        return read_items_by_content(ctx, label_column, items, rows);
+    };
+    let (Some(lc), Some(vc)) = (cols[0], cols[1]) else {
+        return read_items_by_content(ctx, label_column, items, rows);
     };
     rows.claim(first, RowUse::Header);
-    let (Some(lc), Some(vc)) = (cols[0], cols[1]) else {
-        out.problems.push(missing_heading(ctx, value_column));
-        return out;
-    };
     rows.claim(head, RowUse::Header);
     let item_keys: Vec<Vec<String>> = items.iter().map(|(_, l)| keys_of(l)).collect();
     let mut seen: Vec<Metric> = Vec::new();
@@ -637,6 +810,125 @@ fn read_items(
     out
 }
 
+/// An items table without its 項目 / 件数 heading: every unclaimed row whose
+/// first text is an item's label gives that item the first figure to its
+/// right; a row label with column headings above its figures (会議区分 ×
+/// 開催回数 / 検討事案件数) gives the item named by the two together
+/// (`重層的支援会議` + `開催回数` = `重層的支援会議 開催回数`).
+fn read_items_by_content(
+    ctx: &Context<'_>,
+    label_column: &Labels,
+    items: &[(Metric, Labels)],
+    rows: &mut Claims<'_>,
+) -> TableOutput {
+    let mut out = TableOutput::default();
+    let item_keys: Vec<Vec<String>> = items.iter().map(|(_, l)| keys_of(l)).collect();
+    let find = |key: &str| item_keys.iter().position(|ks| ks.iter().any(|k| k == key));
+    let mut seen: Vec<bool> = vec![false; items.len()];
+    let mut any_row = false;
+    for r in 0..ctx.sheet.rows.len() {
+        if rows.is_claimed(r) || ctx.sheet.row_is_blank(r) {
+            continue;
+        }
+        let Some(lc) = ctx.sheet.rows[r]
+            .iter()
+            .position(|c| matches!(c, Cell::Text(t) if !t.trim().is_empty()))
+        else {
+            continue;
+        };
+        let Some(label) = ctx.keys.get(r, lc) else {
+            continue;
+        };
+        let width = ctx.sheet.rows[r].len();
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for c in lc + 1..width {
+            let cell = ctx.sheet.get(r, c);
+            if matches!(cell, Cell::Text(_)) && matches!(parse_count(cell), Count::Bad(_)) {
+                continue;
+            }
+            if cell.is_blank() && c > lc + 1 {
+                continue;
+            }
+            // The column's heading: the nearest text above, within the block.
+            let heading = (r.saturating_sub(6)..r).rev().find_map(|hr| {
+                text_key(ctx.sheet, ctx.keys, hr, c)
+                    .filter(|_| matches!(parse_count(ctx.sheet.get(hr, c)), Count::Bad(_)))
+            });
+            let composed = heading.and_then(|h| {
+                std::iter::once(h)
+                    .chain(super::recognize::undecorate(h))
+                    .find_map(|h| find(&format!("{label}{h}")))
+            });
+            if let Some(i) = composed {
+                hits.push((i, c));
+            }
+        }
+        if hits.is_empty() {
+            if let Some(i) = find(label) {
+                // The first cell right of the label holding anything.
+                if let Some(c) = (lc + 1..width).find(|&c| !ctx.sheet.get(r, c).is_blank()) {
+                    hits.push((i, c));
+                }
+            }
+        }
+        if hits.is_empty() {
+            continue;
+        }
+        any_row = true;
+        for (i, c) in hits {
+            let (metric, labels) = &items[i];
+            seen[i] = true;
+            match parse_count(ctx.sheet.get(r, c)) {
+                Count::Value(v) => {
+                    rows.claim(r, RowUse::Record);
+                    out.figures.push(Figure {
+                        key: String::new(),
+                        metric: *metric,
+                        value: v,
+                        area: None,
+                        field: None,
+                        source: ctx.loc(r, c),
+                    });
+                }
+                Count::Blank => {
+                    rows.claim(r, RowUse::Record);
+                    out.figures.push(Figure {
+                        key: String::new(),
+                        metric: *metric,
+                        value: 0,
+                        area: None,
+                        field: None,
+                        source: ctx.loc(r, c),
+                    });
+                }
+                Count::Bad(t) => {
+                    rows.claim(r, RowUse::Finding);
+                    out.problems
+                        .push(Problem::bad_value(ctx.loc(r, c), &labels[0], &t));
+                }
+            }
+        }
+    }
+    if !any_row {
+        out.problems.push(missing_heading(ctx, label_column));
+        return out;
+    }
+    // The headings of a matrix of items are heading rows.
+    for (i, (_, labels)) in items.iter().enumerate() {
+        if !seen[i] {
+            out.problems.push(
+                Problem::new(
+                    Rule::MissingField,
+                    ctx.sheet_loc(),
+                    format!("項目「{}」の行がありません (row missing)", labels[0]),
+                )
+                .expected(labels[0].clone()),
+            );
+        }
+    }
+    out
+}
+
 /// Agency codes in one cell, separated by ・ 、 , ; or line breaks.
 fn split_list(text: &str) -> Vec<String> {
     text.split(['・', '、', ',', '，', ';', '；', '\n', '\r', '/', '／'])
@@ -674,7 +966,8 @@ fn locate_columns<'c, C: Ord + Copy>(
     let mut ordered: Vec<&(C, Labels)> = columns.iter().collect();
     ordered.sort_by_key(|(c, _)| *c);
     let group_keys: Vec<Vec<String>> = ordered.iter().map(|(_, l)| keys_of(l)).collect();
-    let Some(Heading { first, last, cols }) = find_heading(ctx.sheet, ctx.keys, &group_keys, rows)
+    let Some(Heading { first, last, cols }) =
+        find_heading(ctx.sheet, ctx.keys, &group_keys, rows, None)
     else {
         return Err(Box::new(missing_heading(ctx, &ordered[0].1)));
     };
@@ -1030,7 +1323,7 @@ mod tests {
     fn heading(s: &Sheet, groups: &[&Labels], claims: &Claims<'_>) -> Option<Heading> {
         let keys = SheetKeys::new(s);
         let groups: Vec<Vec<String>> = groups.iter().map(|g| keys_of(g)).collect();
-        find_heading(s, &keys, &groups, claims)
+        find_heading(s, &keys, &groups, claims, None)
     }
 
     #[test]
