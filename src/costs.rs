@@ -51,10 +51,11 @@ pub fn consolidate_costs(
     let mut findings: Vec<Finding> = Vec::new();
     let mut rows = RowAccount::default();
     for (name, path) in &files {
-        let (input, result) = process_file(name, path, mappings);
+        let (input, results) = process_file(name, path, mappings, None);
         rows += input.rows;
         inputs.push(input);
-        match result {
+        for result in results {
+            match result {
             Err(p) => findings.push(p.into_finding(month, "")),
             Ok(ret) => match &ret.fiscal_year {
                 Some(fy) if fy.value != fiscal_year => findings.push(
@@ -70,6 +71,7 @@ pub fn consolidate_costs(
                 ),
                 _ => returns.push(ret),
             },
+        }
         }
     }
     // Costs are yearly and carry no running totals: no month before to consult.

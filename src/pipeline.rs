@@ -9,7 +9,7 @@
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::identity::guess_agency;
-use crate::normalize::{normalize, Problem, Return, RowAccount};
+use crate::normalize::{normalize_all_for_month, Problem, Return, RowAccount};
 use crate::read::{is_return_file, read_bytes, read_file};
 use crate::reconcile::{reconcile_received, Outcome, PriorMonth, Unreadable};
 use rayon::prelude::*;
@@ -150,30 +150,42 @@ pub fn consolidate_with_progress(
         files: listing.files.len(),
     });
     // Indexed parallel iterators collect in input order: file-name order.
-    let (inputs, results): (Vec<InputFile>, Vec<Result<Return, Problem>>) = listing
+    let (inputs, results): (Vec<InputFile>, Vec<Vec<Result<Return, Problem>>>) = listing
         .files
         .par_iter()
         .map(|(name, path)| {
-            let done = process_file(name, path, &mappings);
+            let done = process_file(name, path, &mappings, cfg.month);
             progress(Progress::FileDone { name });
             done
         })
         .unzip();
     progress(Progress::Reconciling);
     let mut inputs = inputs;
-    let mut results: Vec<Option<Result<Return, Problem>>> = results.into_iter().map(Some).collect();
+    let mut results: Vec<Option<Vec<Result<Return, Problem>>>> =
+        results.into_iter().map(Some).collect();
     // Copies are set aside before the month is decided, so that a copy
     // never counts twice, neither as a vote for the month nor as a duplicate.
     let copies = set_aside_copies(&mut inputs, &mut results);
     let month = match cfg.month {
         Some(m) => m,
-        None => decide_month(&inputs, &results, &cfg.returns_dir)?,
+        None => {
+            let month = decide_month(&inputs, &results, &cfg.returns_dir)?;
+            // Read again, knowing the month, the files that did not give
+            // it: an annual workbook's batch-month sheet, a bare 4月分 in a
+            // name that needs the batch year.
+            reread_for_month(&listing.files, &mut inputs, &mut results, &mappings, month);
+            month
+        }
     };
     let mut returns = Vec::new();
     let mut set_aside: Vec<Finding> = Vec::new();
     let mut costs = Vec::new();
     let mut unreadable = Vec::new();
-    for (input, r) in inputs.iter().zip(results) {
+    for (input, r) in inputs
+        .iter()
+        .zip(results)
+        .flat_map(|(i, rs)| rs.into_iter().flatten().map(move |r| (i, Some(r))))
+    {
         match r {
             None => {}
             Some(Ok(ret)) if !ret.form.is_monthly() => {
@@ -261,6 +273,9 @@ pub(crate) struct Listing {
     pub not_followed: Vec<String>,
 }
 
+/// What one file gave: its returns, or the problems that kept them.
+pub(crate) type FileResults = Vec<Result<Return, Problem>>;
+
 /// Return files (name, path) in name order, and the names of other entries.
 type Files = (Vec<(String, PathBuf)>, Vec<String>);
 
@@ -323,12 +338,49 @@ pub fn file_name_text(name: &std::ffi::OsStr) -> String {
     }
 }
 
+/// Reads again, with the batch month known, every file one of whose returns
+/// did not state that month.
+fn reread_for_month(
+    files: &[(String, PathBuf)],
+    inputs: &mut [InputFile],
+    results: &mut [Option<Vec<Result<Return, Problem>>>],
+    mappings: &Mappings,
+    month: YearMonth,
+) {
+    let again: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, rs)| {
+            rs.iter().flatten().any(|r| match r {
+                Ok(ret) => {
+                    ret.form.is_monthly() && ret.month.as_ref().map(|m| m.value) != Some(month)
+                }
+                Err(_) => false,
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let done: Vec<(usize, (InputFile, FileResults))> = again
+        .par_iter()
+        .map(|&i| {
+            (
+                i,
+                process_file(&files[i].0, &files[i].1, mappings, Some(month)),
+            )
+        })
+        .collect();
+    for (i, (input, rs)) in done {
+        inputs[i] = input;
+        results[i] = Some(rs);
+    }
+}
+
 /// Byte-identical files (the same SHA-256): the first by name is read, the
 /// others are set aside. Returns (kept file, its copies) per group, and
 /// counts each copy's rows under the finding that names it.
 fn set_aside_copies(
     inputs: &mut [InputFile],
-    results: &mut [Option<Result<Return, Problem>>],
+    results: &mut [Option<Vec<Result<Return, Problem>>>],
 ) -> Vec<(String, Vec<String>)> {
     let mut same: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, input) in inputs.iter().enumerate() {
@@ -424,7 +476,8 @@ pub(crate) fn process_file(
     name: &str,
     path: &Path,
     mappings: &Mappings,
-) -> (InputFile, Result<Return, Problem>) {
+    batch_month: Option<YearMonth>,
+) -> (InputFile, FileResults) {
     let mut input = InputFile {
         name: name.to_string(),
         bytes: 0,
@@ -438,7 +491,7 @@ pub(crate) fn process_file(
         Ok(b) => b,
         Err(e) => {
             let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
-            return (input, Err(p));
+            return (input, vec![Err(p)]);
         }
     };
     input.bytes = bytes.len() as u64;
@@ -447,28 +500,45 @@ pub(crate) fn process_file(
         Ok(b) => b,
         Err(e) => {
             let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
-            return (input, Err(p));
+            return (input, vec![Err(p)]);
         }
     };
-    match normalize(&book, mappings) {
-        Ok(ret) => {
-            input.form = ret.form.code().to_string();
-            input.layout = ret.layout.clone();
-            input.rows = ret.rows;
-            (input, Ok(ret))
-        }
-        Err(p) => {
-            let p = *p;
-            // Nothing was read from it: all its rows are in the one finding.
-            let n: usize = book.sheets.iter().map(|s| s.rows.len()).sum();
-            input.rows = RowAccount {
-                read: n as u64,
-                findings: n as u64,
-                ..RowAccount::default()
-            };
-            (input, Err(p))
-        }
+    // A workbook may hold several returns (a ward office forwarding its
+    // centres' returns, one per sheet); most hold one.
+    let mut results: FileResults = Vec::new();
+    for r in normalize_all_for_month(&book, mappings, batch_month) {
+        results.push(match r {
+            Ok(ret) => Ok(ret),
+            Err(p) => Err(*p),
+        });
     }
+    let read: Vec<&Return> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    if read.is_empty() {
+        // Nothing was read from it: all its rows are in the finding.
+        let n: usize = book.sheets.iter().map(|s| s.rows.len()).sum();
+        input.rows = RowAccount {
+            read: n as u64,
+            findings: n as u64,
+            ..RowAccount::default()
+        };
+    } else {
+        let mut rows = RowAccount::default();
+        let mut forms: Vec<&str> = Vec::new();
+        let mut layouts: Vec<&str> = Vec::new();
+        for ret in &read {
+            rows += ret.rows;
+            if !forms.contains(&ret.form.code()) {
+                forms.push(ret.form.code());
+            }
+            if !layouts.contains(&ret.layout.as_str()) {
+                layouts.push(&ret.layout);
+            }
+        }
+        input.rows = rows;
+        input.form = forms.join(";");
+        input.layout = layouts.join(";");
+    }
+    (input, results)
 }
 
 /// The batch month when none is given: the month most monthly returns
@@ -478,14 +548,17 @@ pub(crate) fn process_file(
 /// of each month are named.
 fn decide_month(
     inputs: &[InputFile],
-    results: &[Option<Result<Return, Problem>>],
+    results: &[Option<Vec<Result<Return, Problem>>>],
     dir: &Path,
 ) -> Result<YearMonth, PipelineError> {
     let mut months: BTreeMap<YearMonth, Vec<&str>> = BTreeMap::new();
-    for (input, r) in inputs.iter().zip(results) {
-        if let Some(Ok(ret)) = r {
+    for (input, rs) in inputs.iter().zip(results) {
+        for ret in rs.iter().flatten().filter_map(|r| r.as_ref().ok()) {
             if let (Some(m), true) = (&ret.month, ret.form.is_monthly()) {
-                months.entry(m.value).or_default().push(&input.name);
+                let files = months.entry(m.value).or_default();
+                if !files.contains(&input.name.as_str()) {
+                    files.push(&input.name);
+                }
             }
         }
     }
