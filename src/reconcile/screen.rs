@@ -101,6 +101,24 @@ pub fn apply(month: YearMonth, outcome: &mut Outcome) {
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// A text for any output outside a month's run (the `check` report, its
+/// JSON): withheld whole when the detector flags it, else with each flagged
+/// 「…」 quotation withheld. Returns the text and the kind found, if any.
+pub fn withhold(text: &str) -> (String, Option<String>) {
+    if let Some(kind) = flag(text) {
+        // A message that quotes a flagged text is kept, its quotation
+        // withheld; a bare value is withheld whole.
+        if let Some((message, k)) = withhold_quoted(text) {
+            return (message, Some(k));
+        }
+        return (WITHHELD.to_string(), Some(kind));
+    }
+    match withhold_quoted(text) {
+        Some((message, kind)) => (message, Some(kind)),
+        None => (text.to_string(), None),
+    }
+}
+
 /// The message with every flagged 「…」 quotation withheld, and the first
 /// kind found; `None` when nothing is flagged.
 fn withhold_quoted(message: &str) -> Option<(String, String)> {
@@ -198,6 +216,15 @@ mod tests {
         apply(month(), &mut o);
         assert_eq!(o.records[0].key, "ふれあいサロン");
         assert_eq!(o.findings, before);
+    }
+
+    #[test]
+    fn a_bare_value_is_withheld_whole_and_a_message_only_where_it_quotes() {
+        assert_eq!(withhold("090-1234-5678").0, WITHHELD);
+        let (m, kind) = withhold("「090-1234-5678」を数値として読めません");
+        assert_eq!(m, format!("「{WITHHELD}」を数値として読めません"));
+        assert!(kind.is_some());
+        assert_eq!(withhold("「東町」").0, "「東町」");
     }
 
     #[test]
