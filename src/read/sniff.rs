@@ -65,6 +65,12 @@ pub(super) fn workbook_kind<'a>(
         });
     }
     let mut total: u64 = 0;
+    // Deflate expands its input at most 1,032-fold (a 258-byte match in
+    // two bits), and a member's input is part of the file: a file this
+    // small cannot inflate past either limit, so its members need not be
+    // inflated to be measured (most returns are a few KiB).
+    let within_limits = (bytes.len() as u64).saturating_mul(MAX_DEFLATE_RATIO)
+        <= MAX_ZIP_MEMBER_BYTES.min(MAX_ZIP_TOTAL_BYTES);
     let (mut xlsx, mut xlsb, mut ods) = (false, false, false);
     for i in 0..zip.len() {
         let Ok(member) = zip.by_index_raw(i) else {
@@ -99,6 +105,8 @@ pub(super) fn workbook_kind<'a>(
         // file, so it is not read.
         let size = if stored {
             compressed
+        } else if within_limits {
+            compressed.min(bytes.len() as u64) * MAX_DEFLATE_RATIO
         } else {
             let cap = MAX_ZIP_MEMBER_BYTES.min(MAX_ZIP_TOTAL_BYTES - total);
             inflated_size(&mut zip, i, cap)
@@ -128,6 +136,10 @@ pub(super) fn workbook_kind<'a>(
         }),
     }
 }
+
+/// The most a deflate stream can expand: 258 bytes from a two-bit
+/// length/distance pair is 1,032 to one.
+const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// How many bytes member `index` inflates to, reading at most `cap + 1`
 /// (so a result over `cap` means "more than the cap"). A member that cannot

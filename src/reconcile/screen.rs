@@ -46,8 +46,19 @@ pub fn apply(month: YearMonth, outcome: &mut Outcome) {
             );
         }
     };
+    // Keys repeat (an attribute code in every F1 return): each distinct key
+    // is judged once.
+    let mut judged: std::collections::HashMap<String, Option<String>> = Default::default();
+    let mut judge = |text: &str| -> Option<String> {
+        if let Some(v) = judged.get(text) {
+            return v.clone();
+        }
+        let v = flag(text);
+        judged.insert(text.to_string(), v.clone());
+        v
+    };
     for r in &mut outcome.records {
-        if let Some(kind) = flag(&r.key) {
+        if let Some(kind) = judge(&r.key) {
             report(&r.agency_code, &r.source, &kind, "行の見出し（キー）");
             r.key = WITHHELD.to_string();
         }
@@ -62,7 +73,7 @@ pub fn apply(month: YearMonth, outcome: &mut Outcome) {
             texts.push(role);
         }
         for t in texts {
-            if let Some(kind) = flag(t) {
+            if let Some(kind) = judge(t) {
                 report(&c.center_code, &c.source, &kind, "検討事案一覧");
                 *t = WITHHELD.to_string();
             }
