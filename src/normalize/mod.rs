@@ -128,6 +128,10 @@ pub struct Return {
     pub problems: Vec<Problem>,
     /// What became of every row.
     pub rows: RowAccount,
+    /// The layout as recognition extended it (labels found by decoration,
+    /// similarity or content added as aliases), when it differs from the
+    /// mapping file's: `kasane check` compares the structure with it.
+    pub effective_layout: Option<Box<FormLayout>>,
 }
 
 impl Return {
@@ -151,6 +155,7 @@ impl Return {
             cases: Vec::new(),
             problems: Vec::new(),
             rows: RowAccount::default(),
+            effective_layout: None,
         }
     }
 }
@@ -439,6 +444,9 @@ fn read_book(
         &book.sheets[first].name,
     );
     ret.problems.extend(learnt.iter().cloned());
+    if !learnt.is_empty() {
+        ret.effective_layout = Some(Box::new(layout.clone()));
+    }
     let long = has_long_table(layout);
     // Every header label of the layout: a value search stops at one of them.
     let stops: Vec<String> = layout
@@ -816,6 +824,9 @@ fn transpose(sheet: &Sheet) -> Sheet {
     }
 }
 
+/// Units staff type in a cell of their own beside a figure.
+const UNIT_CELLS: &[&str] = &["回", "件", "人", "名", "円", "千円", "か所", "箇所"];
+
 /// The first cell of a sheet holding a number (a number cell, or text that
 /// reads as a count).
 fn first_number(sheet: &Sheet) -> Option<(usize, usize)> {
@@ -972,6 +983,13 @@ fn find_header_value(
                         .is_some_and(|k| stops.iter().any(|s| s == k) || k.ends_with([':', '：']));
                     if is_label {
                         break;
+                    }
+                    // A unit typed beside a blank figure (`回`) is no value.
+                    if cell_keys
+                        .get(r, col)
+                        .is_some_and(|k| UNIT_CELLS.contains(&k))
+                    {
+                        continue;
                     }
                     return Some((r, col, v.clone()));
                 }

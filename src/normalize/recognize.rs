@@ -171,7 +171,8 @@ pub(crate) fn wants(layout: &FormLayout, registry: &Registry) -> Vec<Want> {
             } => {
                 heading(&mut out, Target::KeyColumn(t), key_column, true);
                 if !area_column.is_empty() {
-                    heading(&mut out, Target::AreaColumn(t), area_column, false);
+                    // The reader needs it: a drifted one must be looked for.
+                    heading(&mut out, Target::AreaColumn(t), area_column, true);
                 }
                 for (i, (metric, labels)) in columns.iter().enumerate() {
                     heading(
