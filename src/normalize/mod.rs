@@ -1376,7 +1376,10 @@ mod tests {
         let m = kyoto();
         let book = book_of(
             "x.xlsx",
-            &[("S", &[&["対象者の主な属性", "延べ相談件数"], &["高齢者", "3"]])],
+            &[(
+                "S",
+                &[&["対象者の主な属性", "延べ相談件数"], &["高齢者", "3"]],
+            )],
         );
         let p = normalize(&book, &m).expect_err("not recognised");
         let nm = p.near_miss.as_deref().expect("near miss");
