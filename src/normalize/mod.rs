@@ -201,6 +201,36 @@ pub fn normalize_for_month(
                 .iter()
                 .zip(&exact.found)
                 .all(|(w, f)| f.is_some() || !w.required);
+            // Optional labels (a 累計 column, the F4 columns some programmes
+            // lack) with footnote marks are still looked for: decoration
+            // only, so an absent optional column is never guessed at.
+            let optional_missing = exact.found.iter().any(Option::is_none);
+            if all_exact && optional_missing {
+                let decorated = recognize::score_with(&wants, &indices, &[index], true, false);
+                if decorated
+                    .found
+                    .iter()
+                    .zip(&exact.found)
+                    .any(|(d, e)| d.is_some() && e.is_none())
+                {
+                    let choice = recognize::Choice {
+                        layout: 0,
+                        scored: decorated,
+                        wants,
+                    };
+                    let (eff, learnt) = recognize::learn(layout, &choice, book);
+                    return Ok(read_book(
+                        book,
+                        &[index],
+                        &keys,
+                        &eff,
+                        mappings,
+                        batch_month,
+                        &learnt,
+                        month_sheets.as_ref(),
+                    ));
+                }
+            }
             if all_exact {
                 return Ok(read_book(
                     book,

@@ -524,6 +524,18 @@ pub(crate) fn score(
     scope: &[usize],
     fuzzy: bool,
 ) -> Scored {
+    score_with(wants, indices, scope, fuzzy, true)
+}
+
+/// [`score`]; `similar` off leaves out matches by similarity (decorated
+/// ones only), for the optional labels of a return on the city's template.
+pub(crate) fn score_with(
+    wants: &[Want],
+    indices: &[SheetIndex],
+    scope: &[usize],
+    fuzzy: bool,
+    similar: bool,
+) -> Scored {
     let mut found: Vec<Option<Found>> = vec![None; wants.len()];
     let mut taken: HashSet<(usize, usize, usize)> = HashSet::new();
     for (w, want) in wants.iter().enumerate() {
@@ -569,7 +581,8 @@ pub(crate) fn score(
                     // Row labels are short (高齢者, 区の名前): similarity would
                     // confuse them; only headings and header labels are
                     // matched by it.
-                    let similar_ok = !matches!(want.target, Target::RowKey(..) | Target::Area(_));
+                    let similar_ok =
+                        similar && !matches!(want.target, Target::RowKey(..) | Target::Area(_));
                     if best.is_none() && similar_ok {
                         for g in &want_bigrams[w] {
                             let d = dice(g, grams);
