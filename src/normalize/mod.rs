@@ -204,7 +204,12 @@ pub fn normalize_for_month(
             // Optional labels (a 累計 column, the F4 columns some programmes
             // lack) with footnote marks are still looked for: decoration
             // only, so an absent optional column is never guessed at.
-            let optional_missing = exact.found.iter().any(Option::is_none);
+            // (Table headings only: the header block's optional cells, absent
+            // from most returns, would cost every return a fuzzy pass.)
+            let optional_missing = wants
+                .iter()
+                .zip(&exact.found)
+                .any(|(w, f)| f.is_none() && w.is_heading());
             if all_exact && optional_missing {
                 let decorated = recognize::score_with(&wants, &indices, &[index], true, false);
                 if decorated

@@ -89,6 +89,13 @@ pub(crate) enum Target {
     Area(usize),
 }
 
+impl Want {
+    /// True for a table heading (a column the layout reads).
+    pub(crate) fn is_heading(&self) -> bool {
+        self.target.is_heading()
+    }
+}
+
 impl Target {
     fn is_heading(&self) -> bool {
         matches!(
