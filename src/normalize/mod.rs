@@ -1433,4 +1433,46 @@ mod tests {
             p.message
         );
     }
+
+    /// A sheet that matches nothing but holds numbers is a finding, never
+    /// skipped in silence.
+    #[test]
+    fn a_sheet_with_numbers_that_nothing_read_is_a_warning() {
+        let m = kyoto();
+        let code = m.registry.agencies[0].code.clone();
+        let book = book_of(
+            "x.xlsx",
+            &[
+                (
+                    "報告",
+                    &[
+                        &["報告年月", "2025-04"],
+                        &["機関コード", &code],
+                        &[
+                            "相談者の属性",
+                            "延べ相談件数",
+                            "多機関協働事業へのつなぎ件数",
+                        ],
+                        &["高齢者", "3", "0"],
+                    ],
+                ),
+                ("メモ", &[&["電話件数"], &["12"]]),
+            ],
+        );
+        let ret = normalize(&book, &m).expect("recognised");
+        let w = ret
+            .problems
+            .iter()
+            .find(|p| p.rule == Rule::UnreadRow)
+            .expect("warning for the other sheet");
+        assert_eq!(w.severity, crate::core::Severity::Warning);
+        assert_eq!(
+            (
+                w.source_loc.sheet.as_str(),
+                w.source_loc.cell_text().as_str()
+            ),
+            ("メモ", "A2")
+        );
+        assert!(ret.rows.balances());
+    }
 }
