@@ -57,6 +57,9 @@ pub struct CheckReport {
     pub figures: usize,
     /// Every problem, structure first.
     pub findings: Vec<CheckFinding>,
+    /// For a file no layout recognised: the nearest layout, its score, the
+    /// labels found and missing with the closest text seen and its cell.
+    pub near_miss: Option<crate::normalize::NearMiss>,
 }
 
 impl CheckReport {
@@ -117,6 +120,7 @@ pub fn check_file(
         month: None,
         figures: 0,
         findings: Vec::new(),
+        near_miss: None,
     };
     // The batch month is unknown here; findings carry the return's own.
     let placeholder = YearMonth {
@@ -143,18 +147,15 @@ pub fn check_file(
     let book = match read_bytes(&bytes, &name) {
         Ok(b) => b,
         Err(e) => {
-            fail(
-                &mut report,
-                Rule::UnreadableFile,
-                e.location().clone(),
-                e.to_string(),
-            );
+            let f = crate::normalize::Problem::unreadable(&e).into_finding(placeholder, "");
+            report.findings.push(from_finding(&f));
             return (report, None);
         }
     };
     let ret = match normalize(&book, mappings) {
         Ok(r) => r,
         Err(p) => {
+            report.near_miss = p.near_miss.as_deref().cloned();
             let f = p.into_finding(placeholder, "");
             report.findings.push(from_finding(&f));
             return (report, Some(book));
@@ -166,11 +167,17 @@ pub fn check_file(
     report.agency_code = ret.agency_code.as_ref().map(|a| a.value.clone());
     report.month = ret.month.as_ref().map(|m| m.value.to_string());
     report.figures = ret.figures.len();
-    if let Some(layout) = mappings.layouts.iter().find(|l| l.file == ret.layout) {
+    // The structure is compared with the layout as recognition read it
+    // (labels it found in other words are reported as label_matched).
+    let layout = ret
+        .effective_layout
+        .as_deref()
+        .or_else(|| mappings.layouts.iter().find(|l| l.file == ret.layout));
+    if let Some(layout) = layout {
         if let Some(sheet) = book.sheets.iter().find(|s| s.name == ret.sheet) {
             report
                 .findings
-                .extend(structure(&book.file, sheet, layout, &ret, templates));
+                .extend(structure(&book, sheet, layout, &ret, templates));
         }
     }
     let code = report.agency_code.clone().unwrap_or_default();
@@ -203,6 +210,7 @@ pub fn check_file(
                 | Rule::UnreadRow
                 | Rule::UnreadableFile
                 | Rule::MonthMismatch
+                | Rule::LabelMatched
         )
     }) {
         report.findings.push(from_finding(f));
@@ -235,20 +243,21 @@ fn optional_labels(layout: &FormLayout) -> Vec<&Vec<String>> {
 /// Label groups the layout expects on its sheet: (what, aliases).
 fn expected_labels(layout: &FormLayout) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for (_, labels) in layout.header.iter().filter(|(f, _)| !f.is_optional()) {
-        out.push((labels[0].clone(), labels.clone()));
-    }
-    for (_, labels) in &layout.header_figures {
-        out.push((labels[0].clone(), labels.clone()));
-    }
+    // Header cells: only identity is required, and normalize says when it
+    // is missing (or told from a name); the version cell is checked below.
     for t in &layout.tables {
         match &t.layout {
             TableLayout::Wide {
                 key_column,
                 columns,
+                key_column_at,
                 ..
             } => {
-                out.push((key_column[0].clone(), key_column.clone()));
+                // A key column told by its row labels (blank heading) was
+                // reported as label_matched already.
+                if key_column_at.is_none() {
+                    out.push((key_column[0].clone(), key_column.clone()));
+                }
                 out.extend(columns.iter().map(|(_, l)| (l[0].clone(), l.clone())));
             }
             TableLayout::Items {
@@ -310,12 +319,13 @@ fn sheet_a1(sheet: &Sheet, r: usize, c: usize) -> String {
 
 /// Compares the return's structure with the layout and the city's template.
 fn structure(
-    file: &str,
+    book: &Book,
     sheet: &Sheet,
     layout: &FormLayout,
     ret: &Return,
     templates: Option<&Path>,
 ) -> Vec<CheckFinding> {
+    let file = book.file.as_str();
     let template_book = templates
         .map(|dir| dir.join(format!("{}.xlsx", layout.form.code())))
         .filter(|p| p.exists() && layout.version.is_some())
@@ -362,9 +372,35 @@ fn structure(
             );
         }
     }
+    if layout.version.is_some()
+        && ret.version.is_none()
+        && layout
+            .header
+            .iter()
+            .any(|(f, _)| *f == crate::mapping::HeaderField::Version)
+    {
+        push(
+            Severity::Info,
+            Rule::TemplateMismatch,
+            None,
+            "様式バージョンの欄がありません（集計には影響しません）".into(),
+            "no template version cell (does not affect the figures)".into(),
+            layout.version.clone().unwrap_or_default(),
+            String::new(),
+        );
+    }
     let optional = optional_labels(layout);
     for (what, aliases) in expected_labels(layout) {
-        let here = find(sheet, &aliases);
+        // A form may lie on several sheets: a label on any of them is there.
+        let here = find(sheet, &aliases).or_else(|| {
+            book.sheets
+                .iter()
+                .any(|s| find(s, &aliases).is_some())
+                .then_some((usize::MAX, usize::MAX))
+        });
+        if here == Some((usize::MAX, usize::MAX)) {
+            continue;
+        }
         let there = template.and_then(|t| find(t, &aliases));
         match (here, there) {
             (None, _) if optional.contains(&&aliases) => {}

@@ -173,7 +173,7 @@ fn compare(got: &Figures, want: &Figures) -> (usize, Vec<String>) {
 /// `cargo test --test foreign_month -- --ignored --nocapture` to see the
 /// figures matched and every difference.
 #[test]
-#[ignore = "the foreign month is not read in full yet (see the closing note)"]
+#[ignore = "not exact yet: 3504 of 3618 figures, 58 of 73 cases, 61 error findings (side-by-side F2 sections, two-row headings split as 延べ over 相談件数, 合計 in odd places)"]
 fn the_foreign_month_reads_exactly_with_the_bundled_mapping_unchanged() {
     let got = run();
     let (want, want_cases) = expected();

@@ -514,7 +514,100 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<FormLayout, Vec<MappingEr
     })
 }
 
+/// The keys each kind of table takes; a key of another kind is a mistake
+/// (it would otherwise be silently ignored).
+const TABLE_KEYS: &[(&str, &[&str])] = &[
+    (
+        "wide",
+        &[
+            "key_column",
+            "key_kind",
+            "keys",
+            "keys_file",
+            "area_column",
+            "total_labels",
+            "columns",
+            "optional",
+            "values",
+            "field_column",
+            "unit_column",
+        ],
+    ),
+    ("items", &["label_column", "value_column", "items"]),
+    ("cases", &["columns", "meeting_kinds"]),
+    ("long", &["columns", "keys", "keys_file", "metrics"]),
+];
+
+/// The keys a raw table sets (beside `layout`).
+fn keys_set(t: &RawTable) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let mut add = |set: bool, k: &'static str| {
+        if set {
+            v.push(k);
+        }
+    };
+    add(!t.key_column.is_empty(), "key_column");
+    add(t.key_kind.is_some(), "key_kind");
+    add(!t.keys.is_empty(), "keys");
+    add(t.keys_file.is_some(), "keys_file");
+    add(!t.area_column.is_empty(), "area_column");
+    add(!t.total_labels.is_empty(), "total_labels");
+    add(!t.columns.is_empty(), "columns");
+    add(!t.optional.is_empty(), "optional");
+    add(t.values.is_some(), "values");
+    add(!t.field_column.is_empty(), "field_column");
+    add(!t.unit_column.is_empty(), "unit_column");
+    add(!t.label_column.is_empty(), "label_column");
+    add(!t.value_column.is_empty(), "value_column");
+    add(!t.items.is_empty(), "items");
+    add(!t.meeting_kinds.is_empty(), "meeting_kinds");
+    add(!t.metrics.is_empty(), "metrics");
+    v
+}
+
+/// The byte offset of the line where `key` is set in the table that starts
+/// at `from` (`key = …`, `key.x = …` or a `[tables.key]` header), before
+/// the next `[[tables]]`.
+fn key_offset(text: &str, from: usize, key: &str) -> usize {
+    let rest = &text[from.min(text.len())..];
+    let end = rest.find("[[tables]]").unwrap_or(rest.len());
+    let mut offset = from;
+    for line in rest[..end].split_inclusive('\n') {
+        let l = line.trim_start();
+        let bare = l.strip_prefix(key).is_some_and(|after| {
+            let after = after.trim_start();
+            after.starts_with('=') || after.starts_with('.')
+        });
+        if bare || l.starts_with(&format!("[tables.{key}]")) {
+            return offset + (line.len() - l.len());
+        }
+        offset += line.len();
+    }
+    from
+}
+
 fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLayout> {
+    let kind = t.layout.get_ref().as_str();
+    if let Some((_, allowed)) = TABLE_KEYS.iter().find(|(k, _)| *k == kind) {
+        for key in keys_set(t) {
+            if !allowed.contains(&key) {
+                let owners: Vec<&str> = TABLE_KEYS
+                    .iter()
+                    .filter(|(_, keys)| keys.contains(&key))
+                    .map(|(k, _)| *k)
+                    .collect();
+                let at = key_offset(ck.text, t.layout.span().start, key);
+                ck.err(
+                    at..at,
+                    format!(
+                        "{key} は layout = \"{kind}\" の表には書けません（{} の表の項目です） ({key} belongs to {} tables, not {kind})",
+                        owners.join("・"),
+                        owners.join(", ")
+                    ),
+                );
+            }
+        }
+    }
     let metrics_of =
         |ck: &mut Checker<'_>, map: &BTreeMap<Spanned<String>, Labels>| -> Vec<(Metric, Labels)> {
             ck.unique_labels(map.iter());
@@ -722,6 +815,15 @@ mod tests {
                 .any(|e| e.to_string().contains("duplicate alias")),
             "{errs:?}"
         );
+    }
+
+    #[test]
+    fn a_key_of_another_kind_of_table_fails_at_load_with_its_line() {
+        let text = "form = \"F2\"\ntitle = \"t\"\nrecognize = [\"a\"]\n[[tables]]\nlayout = \"items\"\nlabel_column = [\"項目\"]\nvalue_column = [\"件数\"]\nkey_column = [\"属性\"]\n[tables.items]\nplans_created = [\"支援プラン新規作成件数\"]\n";
+        let errs = parse(Path::new("f2.toml"), text).unwrap_err();
+        let msg = errs[0].to_string();
+        assert!(msg.starts_with("f2.toml:8:1:"), "{msg}");
+        assert!(msg.contains("key_column") && msg.contains("wide"), "{msg}");
     }
 
     #[test]

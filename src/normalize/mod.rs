@@ -128,6 +128,10 @@ pub struct Return {
     pub problems: Vec<Problem>,
     /// What became of every row.
     pub rows: RowAccount,
+    /// The layout as recognition extended it (labels found by decoration,
+    /// similarity or content added as aliases), when it differs from the
+    /// mapping file's: `kasane check` compares the structure with it.
+    pub effective_layout: Option<Box<FormLayout>>,
 }
 
 impl Return {
@@ -151,6 +155,7 @@ impl Return {
             cases: Vec::new(),
             problems: Vec::new(),
             rows: RowAccount::default(),
+            effective_layout: None,
         }
     }
 }
@@ -196,6 +201,41 @@ pub fn normalize_for_month(
                 .iter()
                 .zip(&exact.found)
                 .all(|(w, f)| f.is_some() || !w.required);
+            // Optional labels (a 累計 column, the F4 columns some programmes
+            // lack) with footnote marks are still looked for: decoration
+            // only, so an absent optional column is never guessed at.
+            // (Table headings only: the header block's optional cells, absent
+            // from most returns, would cost every return a fuzzy pass.)
+            let optional_missing = wants
+                .iter()
+                .zip(&exact.found)
+                .any(|(w, f)| f.is_none() && w.is_heading());
+            if all_exact && optional_missing {
+                let decorated = recognize::score_with(&wants, &indices, &[index], true, false);
+                if decorated
+                    .found
+                    .iter()
+                    .zip(&exact.found)
+                    .any(|(d, e)| d.is_some() && e.is_none())
+                {
+                    let choice = recognize::Choice {
+                        layout: 0,
+                        scored: decorated,
+                        wants,
+                    };
+                    let (eff, learnt) = recognize::learn(layout, &choice, book);
+                    return Ok(read_book(
+                        book,
+                        &[index],
+                        &keys,
+                        &eff,
+                        mappings,
+                        batch_month,
+                        &learnt,
+                        month_sheets.as_ref(),
+                    ));
+                }
+            }
             if all_exact {
                 return Ok(read_book(
                     book,
@@ -439,6 +479,9 @@ fn read_book(
         &book.sheets[first].name,
     );
     ret.problems.extend(learnt.iter().cloned());
+    if !learnt.is_empty() {
+        ret.effective_layout = Some(Box::new(layout.clone()));
+    }
     let long = has_long_table(layout);
     // Every header label of the layout: a value search stops at one of them.
     let stops: Vec<String> = layout
@@ -816,6 +859,9 @@ fn transpose(sheet: &Sheet) -> Sheet {
     }
 }
 
+/// Units staff type in a cell of their own beside a figure.
+const UNIT_CELLS: &[&str] = &["回", "件", "人", "名", "円", "千円", "か所", "箇所"];
+
 /// The first cell of a sheet holding a number (a number cell, or text that
 /// reads as a count).
 fn first_number(sheet: &Sheet) -> Option<(usize, usize)> {
@@ -973,6 +1019,13 @@ fn find_header_value(
                     if is_label {
                         break;
                     }
+                    // A unit typed beside a blank figure (`回`) is no value.
+                    if cell_keys
+                        .get(r, col)
+                        .is_some_and(|k| UNIT_CELLS.contains(&k))
+                    {
+                        continue;
+                    }
                     return Some((r, col, v.clone()));
                 }
                 return Some((r, first, sheet.get(r, first).clone()));
@@ -1045,5 +1098,381 @@ mod tests {
         assert_eq!(p.rule, Rule::UnknownForm);
         let g = p.agency_guess.expect("guess");
         assert_eq!((g.code, g.how), (code, identity::GuessHow::CodeCell));
+    }
+
+    fn figure(ret: &Return, key: &str, metric: &str) -> Option<u64> {
+        ret.figures
+            .iter()
+            .find(|f| f.key == key && f.metric.code() == metric)
+            .map(|f| f.value)
+    }
+
+    fn errors(ret: &Return) -> Vec<String> {
+        ret.problems
+            .iter()
+            .filter(|p| p.severity == crate::core::Severity::Error)
+            .map(|p| format!("{}: {}", p.source_loc, p.message))
+            .collect()
+    }
+
+    /// Footnote marks, a colon, no version or name cell, a blank
+    /// attendance figure, and the attribute column headed in other words.
+    #[test]
+    fn a_drifted_f1_is_read_with_warnings_and_no_error() {
+        let m = kyoto();
+        let code = m.registry.agencies[0].code.clone();
+        let book = book_of(
+            "月報.xlsx",
+            &[(
+                "報告",
+                &[
+                    &["包括的相談支援 月次報告"],
+                    &["報告年月：", "令和7年4月"],
+                    &["機関コード", &code],
+                    &["重層支援会議への出席回数※", ""],
+                    &[],
+                    &[
+                        "区分",
+                        "新規相談者数（実人数）",
+                        "継続相談者数（実人数）※1",
+                        "延べ相談件数※2",
+                        "うち訪問・同行",
+                        "うち複合的な課題を抱える相談",
+                        "多機関協働事業へのつなぎ件数",
+                        "他の支援関係機関へのつなぎ件数",
+                    ],
+                    &["高齢者", "1", "2", "5", "1", "0", "1", "0"],
+                    &["障害者", "0", "1", "2", "0", "0", "0", "1"],
+                    &["子ども・子育て", "0", "0", "0", "0", "0", "0", "0"],
+                    &["生活困窮", "0", "0", "1", "0", "0", "0", "0"],
+                    &["その他", "0", "0", "0", "0", "0", "0", "0"],
+                    &["合計", "1", "3", "8", "1", "0", "1", "1"],
+                ],
+            )],
+        );
+        let ret = normalize(&book, &m).expect("recognised");
+        assert_eq!(ret.layout, "f1.toml");
+        assert!(errors(&ret).is_empty(), "{:?}", errors(&ret));
+        assert_eq!(figure(&ret, "elderly", "consultations"), Some(5));
+        assert_eq!(figure(&ret, "disability", "continuing_persons"), Some(1));
+        assert_eq!(
+            figure(&ret, "", "meeting_attendance"),
+            Some(0),
+            "blank is 0"
+        );
+        let warned: Vec<&Problem> = ret
+            .problems
+            .iter()
+            .filter(|p| p.rule == Rule::LabelMatched)
+            .collect();
+        // 延べ相談件数※2, 継続…※1, 報告年月：, 出席回数※, and 区分 as the key column.
+        assert!(warned.len() >= 5, "{warned:#?}");
+        let line = warned
+            .iter()
+            .find(|p| p.actual == "延べ相談件数※2")
+            .expect("warning for the footnote");
+        assert!(
+            line.expected.starts_with("consultations = ["),
+            "{}",
+            line.expected
+        );
+        assert_eq!(line.source_loc.cell_text(), "D6");
+    }
+
+    /// F2's three sections on three sheets are one return.
+    #[test]
+    fn f2_sections_on_separate_sheets_are_one_return() {
+        let m = kyoto();
+        let hub = m
+            .registry
+            .agencies
+            .iter()
+            .find(|a| a.form == Some(crate::core::Form::F2))
+            .expect("an F2 agency")
+            .code
+            .clone();
+        let sender = m.registry.agencies[0].code.clone();
+        let book = book_of(
+            "多機関.xlsx",
+            &[
+                (
+                    "会議",
+                    &[
+                        &["報告年月", "2025/4"],
+                        &["機関コード", &hub],
+                        &[],
+                        &["項目", "件数"],
+                        &["重層的支援会議 開催回数", "1"],
+                        &["重層的支援会議 検討事案件数", "1"],
+                        &["支援会議 開催回数", "0"],
+                        &["支援会議 検討事案件数", "0"],
+                        &["支援プラン新規作成件数", "0"],
+                        &["プラン評価件数", "0"],
+                        &["支援終結件数", "0"],
+                    ],
+                ),
+                (
+                    "つなぎ",
+                    &[&["送付元機関コード", "受付件数"], &[&sender, "2"]],
+                ),
+                (
+                    "事案",
+                    &[
+                        &[
+                            "事案番号",
+                            "会議区分",
+                            "会議日",
+                            "主な課題",
+                            "参加機関コード",
+                            "主担当機関コード",
+                        ],
+                        &["R7-1", "重層的支援会議", "2025/4/10", "就労", &hub, &hub],
+                    ],
+                ),
+            ],
+        );
+        let ret = normalize(&book, &m).expect("recognised");
+        assert_eq!(ret.layout, "f2.toml");
+        assert!(errors(&ret).is_empty(), "{:?}", errors(&ret));
+        assert_eq!(figure(&ret, "", "meetings_with_consent"), Some(1));
+        assert_eq!(figure(&ret, &sender, "referrals_received"), Some(2));
+        assert_eq!(ret.cases.len(), 1);
+        assert!(ret.rows.balances());
+    }
+
+    /// F3 with area names instead of codes, the key column headed 区・支所,
+    /// and the coordinator's row as 統括.
+    #[test]
+    fn f3_area_names_and_the_coordinator_row() {
+        let m = kyoto();
+        let council = m
+            .registry
+            .agencies
+            .iter()
+            .find(|a| a.form == Some(crate::core::Form::F3))
+            .expect("an F3 agency")
+            .code
+            .clone();
+        let (a1, a2) = (m.registry.areas[0].clone(), m.registry.areas[1].clone());
+        let book = book_of(
+            "f3.xlsx",
+            &[(
+                "報告",
+                &[
+                    &["報告年月", "令和7年4月"],
+                    &["機関コード", &council],
+                    &[],
+                    &[
+                        "区・支所",
+                        "支援員数",
+                        "継続支援対象者数（月末）",
+                        "新規把握件数",
+                        "訪問・同行件数",
+                        "支援終結件数",
+                        "支援対象者数（月末）",
+                        "マッチング件数",
+                        "定着支援件数",
+                        "受入先開拓件数",
+                    ],
+                    &[&a1.name, "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+                    &[&a2.name, "1", "1", "1", "1", "1", "1", "1", "1", "1"],
+                    &["統括", "2", "0", "0", "0", "0", "0", "0", "0", "0"],
+                ],
+            )],
+        );
+        let ret = normalize(&book, &m).expect("recognised");
+        assert_eq!(ret.layout, "f3.toml");
+        assert!(errors(&ret).is_empty(), "{:?}", errors(&ret));
+        assert_eq!(figure(&ret, &a1.code, "outreach_closed"), Some(5));
+        assert_eq!(figure(&ret, "HQ", "staff"), Some(2));
+    }
+
+    /// A sheet per month: the batch month's sheet is read, the others are
+    /// counted as skipped and raise nothing.
+    #[test]
+    fn an_annual_workbook_is_read_on_the_batch_month_sheet() {
+        let m = kyoto();
+        let code = m.registry.agencies[0].code.clone();
+        let sheet = |month: &'static str, n: &'static str| -> (&'static str, Vec<Vec<String>>) {
+            let rows: Vec<Vec<String>> = vec![
+                vec!["機関コード".into(), code.clone()],
+                vec!["重層支援会議への出席回数".into(), n.into()],
+                vec![
+                    "相談者の属性".into(),
+                    "新規相談者数（実人数）".into(),
+                    "継続相談者数（実人数）".into(),
+                    "延べ相談件数".into(),
+                    "うち訪問・同行".into(),
+                    "うち複合的な課題を抱える相談".into(),
+                    "多機関協働事業へのつなぎ件数".into(),
+                    "他の支援関係機関へのつなぎ件数".into(),
+                ],
+                vec![
+                    "高齢者".into(),
+                    n.into(),
+                    "0".into(),
+                    n.into(),
+                    "0".into(),
+                    "0".into(),
+                    "0".into(),
+                    "0".into(),
+                ],
+            ];
+            (month, rows)
+        };
+        let sheets = [sheet("4月", "4"), sheet("5月", "5"), sheet("6月", "6")];
+        let owned: Vec<(&str, Vec<Vec<&str>>)> = sheets
+            .iter()
+            .map(|(n, rows)| {
+                (
+                    *n,
+                    rows.iter()
+                        .map(|r| r.iter().map(String::as_str).collect())
+                        .collect(),
+                )
+            })
+            .collect();
+        let refs: Vec<Vec<&[&str]>> = owned
+            .iter()
+            .map(|(_, rows)| rows.iter().map(Vec::as_slice).collect())
+            .collect();
+        let spec: Vec<(&str, &[&[&str]])> = owned
+            .iter()
+            .zip(&refs)
+            .map(|((n, _), r)| (*n, r.as_slice()))
+            .collect();
+        let book = book_of("年間.xlsx", &spec);
+        let may = YearMonth::new(2025, 5).expect("month");
+        let ret = normalize_for_month(&book, &m, Some(may)).expect("recognised");
+        assert_eq!(ret.sheet, "5月");
+        assert_eq!(
+            ret.month.as_ref().map(|h| h.value),
+            Some(may),
+            "from the sheet name"
+        );
+        assert_eq!(figure(&ret, "elderly", "consultations"), Some(5));
+        assert!(!ret.problems.iter().any(|p| p.rule == Rule::UnreadRow));
+        assert_eq!(ret.rows.skipped_other_sheet, 8);
+        assert!(ret.rows.balances());
+    }
+
+    /// A ward office forwarding two centres' returns in one workbook.
+    #[test]
+    fn a_sheet_per_agency_gives_one_return_each() {
+        let m = kyoto();
+        let (a, b) = (
+            m.registry.agencies[0].code.clone(),
+            m.registry.agencies[1].code.clone(),
+        );
+        let rows = |code: &str| -> Vec<Vec<String>> {
+            vec![
+                vec!["報告年月".into(), "2025-04".into()],
+                vec!["機関コード".into(), code.into()],
+                vec![
+                    "相談者の属性".into(),
+                    "延べ相談件数".into(),
+                    "多機関協働事業へのつなぎ件数".into(),
+                ],
+                vec!["高齢者".into(), "3".into(), "0".into()],
+            ]
+        };
+        let (ra, rb) = (rows(&a), rows(&b));
+        let va: Vec<Vec<&str>> = ra
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let vb: Vec<Vec<&str>> = rb
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let sa: Vec<&[&str]> = va.iter().map(Vec::as_slice).collect();
+        let sb: Vec<&[&str]> = vb.iter().map(Vec::as_slice).collect();
+        let book = book_of("まとめ.xlsx", &[("第1", &sa), ("第2", &sb)]);
+        let all = normalize_all(&book, &m);
+        let codes: Vec<String> = all
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .expect("read")
+                    .agency_code
+                    .as_ref()
+                    .expect("code")
+                    .value
+                    .clone()
+            })
+            .collect();
+        assert_eq!(codes, vec![a, b]);
+    }
+
+    /// Nothing like a form: the message names the nearest layout and the
+    /// closest text seen for a missing label, with its cell.
+    #[test]
+    fn a_near_miss_names_the_closest_text_and_its_cell() {
+        let m = kyoto();
+        let book = book_of(
+            "x.xlsx",
+            &[(
+                "S",
+                &[&["対象者の主な属性", "延べ相談件数"], &["高齢者", "3"]],
+            )],
+        );
+        let p = normalize(&book, &m).expect_err("not recognised");
+        let nm = p.near_miss.as_deref().expect("near miss");
+        assert_eq!(nm.nearest, "f1.toml");
+        assert!(nm.found.iter().any(|f| f.cell == "S / B1"), "{nm:?}");
+        let key = nm
+            .missing
+            .iter()
+            .find(|l| l.label == "相談者の属性")
+            .expect("the key column is missing");
+        assert_eq!(key.closest.as_deref(), Some("対象者の主な属性"));
+        assert_eq!(key.cell.as_deref(), Some("S / A1"));
+        assert!(
+            p.message.contains("A1『対象者の主な属性』のことなら"),
+            "{}",
+            p.message
+        );
+    }
+
+    /// A sheet that matches nothing but holds numbers is a finding, never
+    /// skipped in silence.
+    #[test]
+    fn a_sheet_with_numbers_that_nothing_read_is_a_warning() {
+        let m = kyoto();
+        let code = m.registry.agencies[0].code.clone();
+        let book = book_of(
+            "x.xlsx",
+            &[
+                (
+                    "報告",
+                    &[
+                        &["報告年月", "2025-04"],
+                        &["機関コード", &code],
+                        &[
+                            "相談者の属性",
+                            "延べ相談件数",
+                            "多機関協働事業へのつなぎ件数",
+                        ],
+                        &["高齢者", "3", "0"],
+                    ],
+                ),
+                ("メモ", &[&["電話件数"], &["12"]]),
+            ],
+        );
+        let ret = normalize(&book, &m).expect("recognised");
+        let w = ret
+            .problems
+            .iter()
+            .find(|p| p.rule == Rule::UnreadRow)
+            .expect("warning for the other sheet");
+        assert_eq!(w.severity, crate::core::Severity::Warning);
+        assert_eq!(
+            (
+                w.source_loc.sheet.as_str(),
+                w.source_loc.cell_text().as_str()
+            ),
+            ("メモ", "A2")
+        );
+        assert!(ret.rows.balances());
     }
 }

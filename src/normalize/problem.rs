@@ -55,6 +55,43 @@ impl Problem {
         .actual(text)
     }
 
+    /// An `unreadable_file` problem for a file that could not be read: the
+    /// cause and what to do in Japanese, the reader's own words only in the
+    /// English part.
+    pub fn unreadable(e: &crate::read::ReadError) -> Self {
+        use crate::read::ReadError as E;
+        let (ja, en) = match e {
+            E::Workbook { .. } | E::Csv { .. } | E::UnterminatedQuote { .. } => (
+                "ファイルが壊れているか、途中までしか保存されていないため読めません。Excel などで開いて保存し直し、再送してください",
+                "damaged or truncated",
+            ),
+            E::Empty { .. } => ("ファイルが空です。内容を保存し直して再送してください", "empty file"),
+            E::Password { .. } => (
+                "パスワード付きのため読めません。パスワードを解除して保存し直し、再送してください",
+                "password-protected",
+            ),
+            E::Encoding { .. } | E::NotText { .. } => (
+                "文字コードまたは形式が読めません。Excel で CSV（UTF-8 または Shift-JIS）か .xlsx として保存し直し、再送してください",
+                "unreadable text",
+            ),
+            E::Unsupported { .. } => (
+                "この種類のファイルは読めません。.xlsx または .csv で保存し直して再送してください",
+                "unsupported file type",
+            ),
+            E::FileTooLarge { .. } | E::ZipTooLarge { .. } | E::SheetTooLarge { .. } => (
+                "ファイルが大きすぎるため読めません。不要なシートや行を削除して保存し直し、再送してください",
+                "too large",
+            ),
+            E::Open { .. } => ("ファイルを開けません。保存し直して再送してください", "cannot open"),
+        };
+        let en_detail = e.to_string().replace(['(', ')'], " ");
+        Problem::new(
+            Rule::UnreadableFile,
+            e.location().clone(),
+            format!("{ja} ({en}: {en_detail})"),
+        )
+    }
+
     /// Sets the severity.
     pub fn severity(mut self, s: Severity) -> Self {
         self.severity = s;

@@ -89,6 +89,13 @@ pub(crate) enum Target {
     Area(usize),
 }
 
+impl Want {
+    /// True for a table heading (a column the layout reads).
+    pub(crate) fn is_heading(&self) -> bool {
+        self.target.is_heading()
+    }
+}
+
 impl Target {
     fn is_heading(&self) -> bool {
         matches!(
@@ -171,7 +178,8 @@ pub(crate) fn wants(layout: &FormLayout, registry: &Registry) -> Vec<Want> {
             } => {
                 heading(&mut out, Target::KeyColumn(t), key_column, true);
                 if !area_column.is_empty() {
-                    heading(&mut out, Target::AreaColumn(t), area_column, false);
+                    // The reader needs it: a drifted one must be looked for.
+                    heading(&mut out, Target::AreaColumn(t), area_column, true);
                 }
                 for (i, (metric, labels)) in columns.iter().enumerate() {
                     heading(
@@ -523,6 +531,18 @@ pub(crate) fn score(
     scope: &[usize],
     fuzzy: bool,
 ) -> Scored {
+    score_with(wants, indices, scope, fuzzy, true)
+}
+
+/// [`score`]; `similar` off leaves out matches by similarity (decorated
+/// ones only), for the optional labels of a return on the city's template.
+pub(crate) fn score_with(
+    wants: &[Want],
+    indices: &[SheetIndex],
+    scope: &[usize],
+    fuzzy: bool,
+    similar: bool,
+) -> Scored {
     let mut found: Vec<Option<Found>> = vec![None; wants.len()];
     let mut taken: HashSet<(usize, usize, usize)> = HashSet::new();
     for (w, want) in wants.iter().enumerate() {
@@ -568,7 +588,8 @@ pub(crate) fn score(
                     // Row labels are short (高齢者, 区の名前): similarity would
                     // confuse them; only headings and header labels are
                     // matched by it.
-                    let similar_ok = !matches!(want.target, Target::RowKey(..) | Target::Area(_));
+                    let similar_ok =
+                        similar && !matches!(want.target, Target::RowKey(..) | Target::Area(_));
                     if best.is_none() && similar_ok {
                         for g in &want_bigrams[w] {
                             let d = dice(g, grams);

@@ -365,8 +365,10 @@ fn find_heading_rows(
             return None;
         }
         let mut one: Vec<Option<usize>> = groups.iter().map(|g| column_of(keys, r, g)).collect();
+        // A blank key heading counts only in a row that holds the table's
+        // other headings (not in a blank row above them).
         if let (Some(None), Some(c)) = (one.first(), first_at) {
-            if sheet.get(r, c).is_blank() {
+            if sheet.get(r, c).is_blank() && one[1..].iter().any(Option::is_some) {
                 one[0] = Some(c);
             }
         }
@@ -377,6 +379,11 @@ fn find_heading_rows(
             && !rows.is_claimed(r + 1)
         {
             let mut two = two_row_columns(sheet, keys, r, groups);
+            if let (Some(None), Some(c)) = (two.first(), first_at) {
+                if sheet.get(r, c).is_blank() {
+                    two[0] = Some(c);
+                }
+            }
             distinct_columns(&mut two);
             if enough(&two) && count(&two) > count(&one) {
                 return Some(Heading {
@@ -840,13 +847,20 @@ fn read_items_by_content(
             continue;
         };
         let width = ctx.sheet.rows[r].len();
+        // Values start right of the label's merged area (its text is copied
+        // into every cell of it).
+        let start = ctx
+            .sheet
+            .merged_area(r, lc)
+            .map_or(lc, |(_, _, _, right)| right)
+            + 1;
         let mut hits: Vec<(usize, usize)> = Vec::new();
-        for c in lc + 1..width {
+        for c in start..width {
             let cell = ctx.sheet.get(r, c);
             if matches!(cell, Cell::Text(_)) && matches!(parse_count(cell), Count::Bad(_)) {
                 continue;
             }
-            if cell.is_blank() && c > lc + 1 {
+            if cell.is_blank() && c > start {
                 continue;
             }
             // The column's heading: the nearest text above, within the block.
@@ -866,7 +880,7 @@ fn read_items_by_content(
         if hits.is_empty() {
             if let Some(i) = find(label) {
                 // The first cell right of the label holding anything.
-                if let Some(c) = (lc + 1..width).find(|&c| !ctx.sheet.get(r, c).is_blank()) {
+                if let Some(c) = (start..width).find(|&c| !ctx.sheet.get(r, c).is_blank()) {
                     hits.push((i, c));
                 }
             }
