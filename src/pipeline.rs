@@ -490,8 +490,8 @@ pub(crate) fn process_file(
     let bytes = match read_file(path, name) {
         Ok(b) => b,
         Err(e) => {
-            let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
-            return (input, vec![Err(p)]);
+            // The cause and what to do in Japanese; the reader's words in English.
+            return (input, vec![Err(Problem::unreadable(&e))]);
         }
     };
     input.bytes = bytes.len() as u64;
@@ -499,8 +499,8 @@ pub(crate) fn process_file(
     let book = match read_bytes(&bytes, name) {
         Ok(b) => b,
         Err(e) => {
-            let p = Problem::new(Rule::UnreadableFile, e.location().clone(), e.to_string());
-            return (input, vec![Err(p)]);
+            // The cause and what to do in Japanese; the reader's words in English.
+            return (input, vec![Err(Problem::unreadable(&e))]);
         }
     };
     // A workbook may hold several returns (a ward office forwarding its

@@ -78,7 +78,10 @@ impl Problem {
                 "この種類のファイルは読めません。.xlsx または .csv で保存し直して再送してください",
                 "unsupported file type",
             ),
-            E::FileTooLarge { .. } | E::ZipTooLarge { .. } | E::SheetTooLarge { .. } => (
+            E::FileTooLarge { .. }
+            | E::ZipTooLarge { .. }
+            | E::SheetTooLarge { .. }
+            | E::BookTooLarge { .. } => (
                 "ファイルが大きすぎるため読めません。不要なシートや行を削除して保存し直し、再送してください",
                 "too large",
             ),
