@@ -107,6 +107,74 @@ pub fn check_file(
     mappings: &Mappings,
     templates: Option<&Path>,
 ) -> (CheckReport, Option<Book>) {
+    let (mut report, book) = check_unscreened(path, mappings, templates);
+    screen(&mut report);
+    (report, book)
+}
+
+/// Withholds what looks like personal data in every text the report
+/// prints, writes as JSON or puts in the annotated copy (messages quoting a
+/// cell, the texts of a near miss), with one `personal_data_suspected`
+/// finding per place — as a month's run does for its outputs.
+fn screen(report: &mut CheckReport) {
+    use crate::reconcile::screen::withhold;
+    let mut places: Vec<(String, Option<(String, u32, u32)>, String)> = Vec::new();
+    for f in &mut report.findings {
+        for t in [
+            &mut f.message_ja,
+            &mut f.message_en,
+            &mut f.expected,
+            &mut f.actual,
+        ] {
+            let (text, kind) = withhold(t);
+            if let Some(kind) = kind {
+                *t = text;
+                if !places.iter().any(|(l, _, _)| *l == f.location) {
+                    places.push((f.location.clone(), f.cell.clone(), kind));
+                }
+            }
+        }
+    }
+    if let Some(near) = &mut report.near_miss {
+        let texts =
+            near.found
+                .iter_mut()
+                .map(|l| (&mut l.text, l.cell.clone()))
+                .chain(near.missing.iter_mut().filter_map(|m| {
+                    Some((m.closest.as_mut()?, m.cell.clone().unwrap_or_default()))
+                }));
+        for (t, cell) in texts {
+            let (text, kind) = withhold(t);
+            if let Some(kind) = kind {
+                *t = text;
+                if !places.iter().any(|(l, _, _)| *l == cell) {
+                    places.push((cell, None, kind));
+                }
+            }
+        }
+    }
+    for (location, cell, kind) in places {
+        report.findings.push(CheckFinding {
+            severity: Severity::Error.code(),
+            rule: Rule::PersonalDataSuspected.code(),
+            location,
+            message_ja: format!(
+                "{kind}があります。個人情報は報告に書かないでください（内容は表示しません）"
+            ),
+            message_en: "looks like personal data: the text is withheld; remove it before sending"
+                .into(),
+            expected: String::new(),
+            actual: String::new(),
+            cell,
+        });
+    }
+}
+
+fn check_unscreened(
+    path: &Path,
+    mappings: &Mappings,
+    templates: Option<&Path>,
+) -> (CheckReport, Option<Book>) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

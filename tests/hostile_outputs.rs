@@ -196,3 +196,39 @@ fn the_other_returns_are_consolidated_unchanged() {
         .iter()
         .any(|r| r["agency_code"] == "CHI-004" && r["source_file"] == "'=CHI-004_202504_F1.csv"));
 }
+
+/// `check` prints, writes as JSON and annotates nothing the detector flags.
+#[test]
+fn check_withholds_personal_data_too() {
+    let (t, dir) = hostile_april();
+    let file = dir.join("CHI-001_202504_F1.csv");
+    let marked = t.path().join("marked.xlsx");
+    for args in [
+        vec!["--json"],
+        vec!["--annotate", marked.to_str().expect("utf-8")],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_kasane"))
+            .arg("check")
+            .args(&args)
+            .arg(&file)
+            .current_dir(root())
+            .output()
+            .expect("check runs");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        for n in NEEDLES {
+            assert!(!out.contains(n), "check {args:?} prints {n:?}: {out}");
+        }
+        if args[0] == "--json" {
+            assert!(out.contains("personal_data_suspected"), "{out}");
+        }
+    }
+    for (at, text) in workbook_texts(&marked) {
+        // The agency's own cells stay as it wrote them; kasane's notes add nothing.
+        if at.starts_with("指摘一覧") {
+            for n in NEEDLES {
+                assert!(!text.contains(n), "annotated {at} carries {n:?}");
+            }
+        }
+    }
+}

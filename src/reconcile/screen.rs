@@ -39,7 +39,7 @@ pub fn apply(month: YearMonth, outcome: &mut Outcome) {
                     month,
                     Severity::Error,
                     Rule::PersonalDataSuspected,
-                    format!("{what}に{kind}と思われる記載があります。個人情報は報告に書かないでください。内容は出力していません。該当セルを消して再送してください (looks like personal data: withheld from every output)"),
+                    format!("{what}に{kind}があります。個人情報は報告に書かないでください。内容は出力していません。該当セルを消して再送してください (looks like personal data: withheld from every output)"),
                 )
                 .agency(agency)
                 .at(at.clone()),
