@@ -118,7 +118,9 @@ pub fn check_file(
 /// finding per place — as a month's run does for its outputs.
 fn screen(report: &mut CheckReport) {
     use crate::reconcile::screen::withhold;
-    let mut places: Vec<(String, Option<(String, u32, u32)>, String)> = Vec::new();
+    // (location, cell for the annotation, kind) of each flagged place.
+    type Place = (String, Option<(String, u32, u32)>, String);
+    let mut places: Vec<Place> = Vec::new();
     for f in &mut report.findings {
         for t in [
             &mut f.message_ja,
