@@ -436,6 +436,10 @@ fn month(dir: &Path, hostile: Option<(&str, Writer<'_>)>) -> PathBuf {
     returns
 }
 
+/// The registry agency whose name the hostile files carry (not among the
+/// good returns).
+const HOSTILE_AGENCY: &str = "CHI-004";
+
 fn findings(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
     common::read_csv(&dir.join("findings.csv"))
 }
@@ -457,6 +461,9 @@ fn clean_records() -> &'static str {
 /// finding's message.
 fn refused_within_limits(name: &str, write: &dyn Fn(&Path)) -> String {
     let tmp = tempfile::tempdir().expect("tmp");
+    // Sent as an agency's return: the refusal must name that agency.
+    let file = format!("{HOSTILE_AGENCY}_{name}");
+    let name = file.as_str();
     let returns = month(tmp.path(), Some((name, write)));
     let run = run_kasane(&returns, &tmp.path().join("out"));
     eprintln!(
@@ -474,6 +481,14 @@ fn refused_within_limits(name: &str, write: &dyn Fn(&Path)) -> String {
         .collect();
     assert_eq!(mine.len(), 1, "{name}: {mine:#?}");
     assert_eq!(mine[0]["rule"], "unreadable_file", "{name}: {mine:#?}");
+    assert_eq!(mine[0]["agency_code"], HOSTILE_AGENCY, "{name}: {mine:#?}");
+    // It arrived: the agency is not also reported missing.
+    assert!(
+        !found
+            .iter()
+            .any(|f| f["rule"] == "missing_return" && f["agency_code"] == HOSTILE_AGENCY),
+        "{name}: missing_return beside the unreadable file"
+    );
     let message = mine[0]["message"].clone();
     assert!(
         message.contains("保存し直して再送してください") || message.contains("保存し直し"),
