@@ -184,16 +184,16 @@ pub fn consolidate_with_progress(
     for (input, r) in inputs
         .iter()
         .zip(results)
-        .flat_map(|(i, rs)| rs.into_iter().flatten().map(move |r| (i, Some(r))))
+        // Copies were set aside (None): their returns are the kept file's.
+        .flat_map(|(i, rs)| rs.into_iter().flatten().map(move |r| (i, r)))
     {
         match r {
-            None => {}
-            Some(Ok(ret)) if !ret.form.is_monthly() => {
+            Ok(ret) if !ret.form.is_monthly() => {
                 set_aside.push(cost_return_finding(month, &ret));
                 costs.push(ret);
             }
-            Some(Ok(ret)) => returns.push(ret),
-            Some(Err(p)) => {
+            Ok(ret) => returns.push(ret),
+            Err(p) => {
                 // The guess normalize made from the cells, else the file name.
                 let agency = p.agency_guess.as_ref().map(|g| g.code.clone()).or_else(|| {
                     guess_agency(&input.name, None, &mappings.registry).map(|g| g.code)
