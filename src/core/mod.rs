@@ -10,6 +10,7 @@ pub mod metric;
 pub mod month;
 pub mod record;
 pub mod registry;
+pub mod text;
 
 pub use finding::{Finding, Rule, Severity};
 pub use location::Location;

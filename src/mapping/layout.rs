@@ -3,8 +3,8 @@
 //! [`FormLayout`] that normalization uses.
 
 use super::MappingError;
+use crate::core::text::label_key;
 use crate::core::{Form, MeetingKind, Metric};
-use crate::normalize::text::label_key;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;

@@ -19,8 +19,8 @@ pub use layout::{
     CaseColumn, FormLayout, HeaderField, KeyKind, Labels, MoneyColumns, Table, TableLayout,
 };
 
+use crate::core::text::label_key;
 use crate::core::Registry;
-use crate::normalize::text::label_key;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
