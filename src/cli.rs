@@ -333,8 +333,12 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         args.fiscal_year,
         args.costs.as_deref(),
     )?;
-    let (path, data) =
-        kasane::report::fiscal::write(&args.out, args.fiscal_year, &mappings, costs.as_ref())?;
+    let (path, data) = kasane::report::fiscal::write(
+        &args.out,
+        args.fiscal_year,
+        &mappings,
+        costs.as_ref().map(kasane::costs::CostRun::files),
+    )?;
     let open_errors: usize = data
         .months
         .iter()

@@ -28,9 +28,17 @@ pub struct CostRun {
 
 /// The month F5 records carry: the fiscal year's last month.
 pub fn cost_month(fiscal_year: i32) -> YearMonth {
-    YearMonth {
-        year: fiscal_year + 1,
-        month: 3,
+    YearMonth::fiscal_year_end(fiscal_year)
+}
+
+impl CostRun {
+    /// What the fiscal-year report writes of this run.
+    pub fn files(&self) -> crate::report::fiscal::CostFiles<'_> {
+        crate::report::fiscal::CostFiles {
+            records: &self.outcome.records,
+            findings: &self.outcome.findings,
+            returns_read: !self.inputs.is_empty(),
+        }
     }
 }
 

@@ -97,7 +97,7 @@ fn stored_results_are_libreoffices() {
     let (_, month) = run_kyoto("samples/kyoto/2025-04", out.path());
     let m = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
     let costs = consolidate_costs(&m, &root().join("samples/kyoto/FY2025"), 2025).expect("costs");
-    let (report, _) = fiscal::write(out.path(), 2025, &m, Some(&costs)).expect("report");
+    let (report, _) = fiscal::write(out.path(), 2025, &m, Some(costs.files())).expect("report");
     let fixtures = root().join("tests/fixtures/recalc");
     let n = compare(
         &month.join("月次集計_2025-04.xlsx"),

@@ -13,6 +13,15 @@ pub struct YearMonth {
 }
 
 impl YearMonth {
+    /// The last month of a fiscal year named by its start year (2025年度 →
+    /// 2026-03): the month yearly (F5) records carry.
+    pub fn fiscal_year_end(fiscal_year: i32) -> YearMonth {
+        YearMonth {
+            year: fiscal_year + 1,
+            month: 3,
+        }
+    }
+
     /// A month, if `month` is 1–12 and the year is plausible for this programme.
     pub fn new(year: i32, month: u32) -> Option<Self> {
         ((1..=12).contains(&month) && (1900..=2200).contains(&year))

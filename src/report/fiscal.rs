@@ -126,7 +126,7 @@ pub fn load(out: &Path, fiscal_year: i32) -> FiscalData {
         match read_outputs(
             &fy_dir.join("costs.csv"),
             &fy_dir.join("costs_findings.csv"),
-            crate::costs::cost_month(fiscal_year),
+            YearMonth::fiscal_year_end(fiscal_year),
         ) {
             Ok(c) => data.costs = Some(c),
             Err(e) => data
@@ -212,6 +212,19 @@ fn read_outputs(records: &Path, findings: &Path, month: YearMonth) -> Result<Mon
     })
 }
 
+/// The year's F5 cost records and findings, as consolidated before the
+/// report is written (`FY<year>/costs.csv`, `costs_findings.csv`).
+#[derive(Debug, Clone, Copy)]
+pub struct CostFiles<'a> {
+    /// F5 records.
+    pub records: &'a [crate::core::Record],
+    /// Findings about the cost returns.
+    pub findings: &'a [crate::core::Finding],
+    /// Whether cost returns were read this time (else the findings file of
+    /// the run that read them is kept).
+    pub returns_read: bool,
+}
+
 /// The report's file name.
 pub fn report_name(fiscal_year: i32) -> String {
     format!("補助金報告_{fiscal_year}年度.xlsx")
@@ -225,7 +238,7 @@ pub fn write(
     out: &Path,
     fiscal_year: i32,
     mappings: &Mappings,
-    costs: Option<&crate::costs::CostRun>,
+    costs: Option<CostFiles<'_>>,
 ) -> Result<(PathBuf, FiscalData), ReportError> {
     let dir = out.join(format!("FY{fiscal_year}"));
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -236,13 +249,13 @@ pub fn write(
             let path = dir.join(name);
             move |source| ReportError::Csv { path, source }
         };
-        let records = super::csv_out::records(&c.outcome.records).map_err(csv_err("costs.csv"))?;
+        let records = super::csv_out::records(c.records).map_err(csv_err("costs.csv"))?;
         let findings =
-            super::csv_out::findings(&c.outcome.findings).map_err(csv_err("costs_findings.csv"))?;
+            super::csv_out::findings(c.findings).map_err(csv_err("costs_findings.csv"))?;
         write_atomically(&dir.join("costs.csv"), &records)?;
         // Without a folder of cost returns read this time, the findings of
         // the run that read them stay.
-        if !c.inputs.is_empty() || !c.outcome.findings.is_empty() {
+        if c.returns_read || !c.findings.is_empty() {
             write_atomically(&dir.join("costs_findings.csv"), &findings)?;
         }
     }
