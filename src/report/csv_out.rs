@@ -22,21 +22,7 @@ use crate::core::{CaseRow, Finding, Record};
 pub use crate::store::fields::{decode_field, encode_field};
 use std::borrow::Cow;
 
-/// Columns of `records.csv`.
-pub const RECORD_COLUMNS: [&str; 12] = [
-    "month",
-    "agency_code",
-    "area_code",
-    "project",
-    "field",
-    "form",
-    "key",
-    "metric",
-    "value",
-    "source_file",
-    "source_sheet",
-    "source_cell",
-];
+pub use crate::store::records::RECORD_COLUMNS;
 
 /// Columns of `findings.csv`.
 pub const FINDING_COLUMNS: [&str; 10] = [

@@ -16,6 +16,23 @@ pub struct ReadBackError {
     pub message: String,
 }
 
+/// Columns of `records.csv` (spec §6): written by `report::csv_out`, read
+/// back by [`read_records`].
+pub const RECORD_COLUMNS: [&str; 12] = [
+    "month",
+    "agency_code",
+    "area_code",
+    "project",
+    "field",
+    "form",
+    "key",
+    "metric",
+    "value",
+    "source_file",
+    "source_sheet",
+    "source_cell",
+];
+
 /// Reads a file in the schema of `records.csv`.
 ///
 /// # Errors
@@ -40,21 +57,7 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, ReadBackError> {
             )
         })
     };
-    let cols = [
-        "month",
-        "agency_code",
-        "area_code",
-        "project",
-        "field",
-        "form",
-        "key",
-        "metric",
-        "value",
-        "source_file",
-        "source_sheet",
-        "source_cell",
-    ]
-    .map(column);
+    let cols = RECORD_COLUMNS.map(column);
     let mut idx = [0usize; 12];
     for (i, c) in cols.into_iter().enumerate() {
         idx[i] = c?;
