@@ -229,6 +229,8 @@ pub fn consolidate_with_progress(
         reconcile_received(month, &mappings.registry, &returns, &unreadable, &previous);
     outcome.findings.extend(set_aside);
     crate::reconcile::screen::apply(month, &mut outcome);
+    // The files set aside and the places screened count for their agency.
+    outcome.count_findings();
     crate::reconcile::waivers::apply(month, &mappings.waivers, &mut outcome.findings);
     let mut rows = RowAccount::default();
     for i in &inputs {

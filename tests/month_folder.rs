@@ -238,6 +238,10 @@ fn an_unreadable_file_is_tied_to_its_agency_not_missing() {
         assert_eq!(s.status, kasane::reconcile::Status::Unreadable, "{code}");
         assert!(!s.note.is_empty(), "{code}: the reason is shown");
         assert!(
+            s.findings >= 1,
+            "{code}: its finding is counted on its line"
+        );
+        assert!(
             r.outcome.findings.iter().any(|f| f.agency_code == code
                 && matches!(f.rule, Rule::UnreadableFile | Rule::UnknownForm)),
             "{code}: its finding carries the agency"

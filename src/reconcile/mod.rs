@@ -118,6 +118,20 @@ pub struct Outcome {
     pub statuses: Vec<UnitStatus>,
 }
 
+impl Outcome {
+    /// Sets each status line's number of findings about its agency; called
+    /// again when findings are added after reconciling (unreadable files).
+    pub fn count_findings(&mut self) {
+        let mut per_agency: HashMap<&str, usize> = HashMap::new();
+        for f in &self.findings {
+            *per_agency.entry(f.agency_code.as_str()).or_default() += 1;
+        }
+        for s in &mut self.statuses {
+            s.findings = per_agency.get(s.agency_code.as_str()).copied().unwrap_or(0);
+        }
+    }
+}
+
 /// The form a unit owes every month: its registry form when it reports and
 /// the form is monthly.
 pub fn monthly_form(a: &Agency) -> Option<Form> {
@@ -222,20 +236,14 @@ pub fn reconcile_for(
         .collect();
     findings.extend(found.into_iter().flatten());
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let mut per_agency: HashMap<&str, usize> = HashMap::new();
-    for f in &findings {
-        *per_agency.entry(f.agency_code.as_str()).or_default() += 1;
-    }
-    let mut statuses = sub.statuses;
-    for s in &mut statuses {
-        s.findings = per_agency.get(s.agency_code.as_str()).copied().unwrap_or(0);
-    }
-    Outcome {
+    let mut outcome = Outcome {
         records: data.records,
         cases: data.cases,
         findings,
-        statuses,
-    }
+        statuses: sub.statuses,
+    };
+    outcome.count_findings();
+    outcome
 }
 
 fn to_records(month: YearMonth, a: &Accepted<'_>) -> Vec<Record> {
