@@ -663,6 +663,16 @@ fn read_book(
         let at = match at {
             Some(at) => at,
             None => {
+                // Tables side by side (会議 | つなぎ | 事案一覧 in one band of
+                // rows): the heading shares rows another table claimed, so
+                // it is looked for in each block of columns on its own.
+                if let Some(out) = read_beside(book, scope, &table.layout, mappings, &mut claims) {
+                    ret.figures.extend(out.figures);
+                    ret.totals.extend(out.totals);
+                    ret.cases.extend(out.cases);
+                    ret.problems.extend(out.problems);
+                    continue;
+                }
                 // Attributes across the top, metrics down the side: the
                 // same wide table read on the sheet turned over.
                 if matches!(table.layout, TableLayout::Wide { .. }) {
@@ -813,6 +823,117 @@ fn read_transposed(
         return Some(out);
     }
     None
+}
+
+/// A table that sits beside another one (their headings on the same row):
+/// each run of filled cells of a row is tried as the heading of a sheet cut
+/// down to those columns, from that row down. The cut-down sheet keeps its
+/// place (origin), so the cells read are the real ones; the rows it uses are
+/// claimed on the real sheet.
+fn read_beside(
+    book: &Book,
+    scope: &[usize],
+    layout: &TableLayout,
+    mappings: &Mappings,
+    claims: &mut [rows::Claims<'_>],
+) -> Option<tables::TableOutput> {
+    for (i, &s) in scope.iter().enumerate() {
+        let sheet = &book.sheets[s];
+        for r in 0..sheet.rows.len() {
+            for (lo, hi) in filled_runs(&sheet.rows[r]) {
+                // The whole width is the sheet itself, already searched.
+                if lo == 0 && hi + 1 >= sheet.rows.iter().map(Vec::len).max().unwrap_or(0) {
+                    continue;
+                }
+                // The heading must start on the block's first row (two rows
+                // for a heading with a group label over its sub-columns): a
+                // lower one is tried from its own row. Probing two rows
+                // keeps this search linear in the sheet's size.
+                let probe = cut(sheet, r, lo, hi, 2);
+                let probe_keys = SheetKeys::new(&probe);
+                let probe_ctx = tables::Context {
+                    file: &book.file,
+                    sheet: &probe,
+                    keys: &probe_keys,
+                    registry: &mappings.registry,
+                };
+                if !tables::has_heading(&probe_ctx, layout, &rows::Claims::new(&probe)) {
+                    continue;
+                }
+                let block = cut(sheet, r, lo, hi, usize::MAX);
+                let keys = SheetKeys::new(&block);
+                let ctx = tables::Context {
+                    file: &book.file,
+                    sheet: &block,
+                    keys: &keys,
+                    registry: &mappings.registry,
+                };
+                let mut block_claims = rows::Claims::new(&block);
+                let out = tables::read(&ctx, layout, &mut block_claims);
+                if out.figures.is_empty() && out.cases.is_empty() && out.totals.is_empty() {
+                    continue;
+                }
+                for (k, u) in block_claims.uses().iter().enumerate() {
+                    if *u != RowUse::Unclaimed {
+                        claims[i].claim(r + k, *u);
+                    }
+                }
+                return Some(out);
+            }
+        }
+    }
+    None
+}
+
+/// The runs of filled cells of a row, as inclusive column ranges: a table
+/// beside another is parted from it by at least one blank column.
+fn filled_runs(row: &[Cell]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (c, cell) in row.iter().enumerate() {
+        match (cell.is_blank(), start) {
+            (false, None) => start = Some(c),
+            (true, Some(lo)) => {
+                runs.push((lo, c - 1));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(lo) = start {
+        runs.push((lo, row.len() - 1));
+    }
+    runs
+}
+
+/// At most `height` rows of a sheet from grid row `top` down, columns
+/// `lo..=hi`, with its origin moved so locations stay those of the real
+/// sheet.
+fn cut(sheet: &Sheet, top: usize, lo: usize, hi: usize, height: usize) -> Sheet {
+    let rows = sheet.rows[top..]
+        .iter()
+        .take(height)
+        .map(|row| {
+            let mut cells: Vec<Cell> = (lo..=hi)
+                .map(|c| row.get(c).cloned().unwrap_or(Cell::Empty))
+                .collect();
+            while cells.last().is_some_and(Cell::is_blank) {
+                cells.pop();
+            }
+            cells
+        })
+        .collect();
+    Sheet {
+        name: sheet.name.clone(),
+        origin: (sheet.origin.0 + top as u32, sheet.origin.1 + lo as u32),
+        rows,
+        merged: sheet
+            .merged
+            .iter()
+            .filter(|&&(t, l, b, r)| b >= top && r >= lo && l <= hi && t >= top)
+            .map(|&(t, l, b, r)| (t - top, l.max(lo) - lo, b - top, r.min(hi) - lo))
+            .collect(),
+    }
 }
 
 /// In the turned sheet, the original row `r` is column `r`: the heading

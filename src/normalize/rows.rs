@@ -114,6 +114,11 @@ impl<'s> Claims<'s> {
         }
     }
 
+    /// What each row became so far, row by row.
+    pub(super) fn uses(&self) -> &[RowUse] {
+        &self.uses
+    }
+
     pub(super) fn is_claimed(&self, row: usize) -> bool {
         self.uses.get(row).is_some_and(|u| *u != RowUse::Unclaimed)
     }
