@@ -150,6 +150,10 @@ pub enum TableLayout {
         /// of the key column when its heading cell is blank but the column
         /// holds the table's row labels.
         key_column_at: Option<usize>,
+        /// Set by recognition, never by the mapping file: the grid row of
+        /// the key row of a transposed table (attributes across the top)
+        /// when its heading cell, the corner, is blank.
+        key_row_at: Option<usize>,
     },
     /// One figure per row: a label column and a value column.
     Items {
@@ -681,6 +685,7 @@ fn check_table(ck: &mut Checker<'_>, t: &RawTable, form: Form) -> Option<TableLa
                 optional,
                 money,
                 key_column_at: None,
+                key_row_at: None,
             })
         }
         "items" => {

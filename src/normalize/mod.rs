@@ -774,6 +774,23 @@ fn read_transposed(
     mappings: &Mappings,
     claims: &mut [rows::Claims<'_>],
 ) -> Option<tables::TableOutput> {
+    // The key row found by its labels (blank corner) is the turned sheet's
+    // key column.
+    let turned_layout;
+    let layout = match layout {
+        TableLayout::Wide {
+            key_row_at: Some(r),
+            ..
+        } => {
+            let mut l = layout.clone();
+            if let TableLayout::Wide { key_column_at, .. } = &mut l {
+                *key_column_at = Some(*r);
+            }
+            turned_layout = l;
+            &turned_layout
+        }
+        _ => layout,
+    };
     for (i, &s) in scope.iter().enumerate() {
         let turned = transpose(&book.sheets[s]);
         let keys = SheetKeys::new(&turned);

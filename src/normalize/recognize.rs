@@ -905,23 +905,42 @@ pub(crate) fn learn(
     let mut eff = layout.clone();
     let mut problems = Vec::new();
     let mut found = choice.scored.found.clone();
-    for (t, s, c, r) in key_columns_by_rows(&choice.wants, &mut found, book) {
+    for KeyAt {
+        table: t,
+        sheet: s,
+        row: r,
+        col: c,
+        across,
+    } in key_columns_by_rows(&choice.wants, &mut found, book)
+    {
         if let TableLayout::Wide {
             key_column_at,
+            key_row_at,
             key_column,
             ..
         } = &mut eff.tables[t].layout
         {
-            *key_column_at = Some(c);
             let sheet = &book.sheets[s];
             let loc = sheet.location(&book.file, r, c);
+            let (place, line_ja, line_en) = if across {
+                *key_row_at = Some(r);
+                let row_no = loc.cell.map_or(0, |(r, _)| r) + 1;
+                (format!("{row_no} 行"), "行", "row")
+            } else {
+                *key_column_at = Some(c);
+                let col = crate::core::location::a1(0, loc.cell.map_or(0, |(_, c)| c));
+                (
+                    format!("{} 列", col.trim_end_matches('1')),
+                    "列",
+                    "column",
+                )
+            };
             problems.push(
                 Problem::new(
                     Rule::LabelMatched,
                     loc.clone(),
                     format!(
-                        "見出しのない {} 列を、行見出し（{}『{}』など）から『{}』の列として読みました。見出しを記入するか、対応表 {} の key_column に見出しを加えてください (a column with a blank heading was read as the key column from its row labels)",
-                        crate::core::location::a1(0, loc.cell.map_or(0, |(_, c)| c)).trim_end_matches('1'),
+                        "見出しのない {place}を、行見出し（{}『{}』など）から『{}』の{line_ja}として読みました。見出しを記入するか、対応表 {} の key_column に見出しを加えてください (a {line_en} with a blank heading was read as the key {line_en} from its row labels)",
                         loc.cell_text(),
                         sheet.get(r, c).as_text(),
                         key_column.first().map_or("", String::as_str),
@@ -991,16 +1010,25 @@ pub(crate) fn learn(
     (eff, problems)
 }
 
+/// A key column (or, in a transposed table, a key row) with a blank heading
+/// cell, told by the row labels it holds.
+struct KeyAt {
+    table: usize,
+    sheet: usize,
+    /// Grid row of the first row label.
+    row: usize,
+    /// Grid column of the first row label.
+    col: usize,
+    /// The row labels run across a row (a transposed table).
+    across: bool,
+}
+
 /// A key column whose heading is in other words (or blank) is found by the
 /// row labels it holds (高齢者 …, area names): the text above them, in the
 /// row of the table's other headings, is taken for its heading; when that
 /// cell is blank, the column itself is given (`key_column_at`). Returns the
-/// positional ones: (table, sheet, column, row of a row label).
-fn key_columns_by_rows(
-    wants: &[Want],
-    found: &mut [Option<Found>],
-    book: &Book,
-) -> Vec<(usize, usize, usize, usize)> {
+/// positional ones.
+fn key_columns_by_rows(wants: &[Want], found: &mut [Option<Found>], book: &Book) -> Vec<KeyAt> {
     let mut positional = Vec::new();
     for (w, want) in wants.iter().enumerate() {
         let Target::KeyColumn(t) = want.target else {
@@ -1063,7 +1091,13 @@ fn key_columns_by_rows(
                 _ if current.is_none()
                     && heading_rows.iter().any(|&(hs, hr)| hs == s && hr < top) =>
                 {
-                    positional.push((t, s, c, top));
+                    positional.push(KeyAt {
+                        table: t,
+                        sheet: s,
+                        row: top,
+                        col: c,
+                        across: false,
+                    });
                 }
                 _ => {}
             }
@@ -1084,10 +1118,10 @@ fn key_columns_by_rows(
                     .iter()
                     .any(|&(hs, hc)| hs == s && hc + 1 >= c && hc <= c + 1)
             };
-            if let Some(c) = (left.saturating_sub(3)..left).rev().find(
+            match (left.saturating_sub(3)..left).rev().find(
                 |&c| matches!(sheet.get(r, c), crate::read::Cell::Text(x) if !x.trim().is_empty()),
             ) {
-                if near_heading(c) {
+                Some(c) if near_heading(c) => {
                     found[w] = Some(Found {
                         sheet: s,
                         row: r,
@@ -1097,6 +1131,20 @@ fn key_columns_by_rows(
                         score: 0.5,
                     });
                 }
+                // A blank corner: the metric labels run down a column left
+                // of the row labels, so the row itself is the key row.
+                _ if current.is_none()
+                    && heading_cols.iter().any(|&(hs, hc)| hs == s && hc < left) =>
+                {
+                    positional.push(KeyAt {
+                        table: t,
+                        sheet: s,
+                        row: r,
+                        col: left,
+                        across: true,
+                    });
+                }
+                _ => {}
             }
         }
     }

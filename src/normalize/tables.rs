@@ -424,6 +424,8 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         optional,
         money,
         key_column_at,
+        // Only for the sheet turned over, where it became key_column_at.
+        key_row_at: _,
     } = layout
     else {
         return TableOutput::default();
@@ -478,8 +480,17 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
     let total_keys = keys_of(total_labels);
     let mut sums: HashMap<Metric, u64> = HashMap::new();
     let mut rows_unit: Option<Result<i64, String>> = None;
+    // The table's own columns: a row blank in all of them ends the table,
+    // even when another table beside it goes on in the same row.
+    let table_cols: Vec<usize> = std::iter::once(key_col)
+        .chain(area_col)
+        .chain(metric_cols.iter().map(|&(_, c, _)| c))
+        .chain(money_cols.into_iter().flat_map(|(f, u)| [f, u]).flatten())
+        .collect();
     let mut r = head + 1;
-    while r < ctx.sheet.rows.len() && !ctx.sheet.row_is_blank(r) {
+    while r < ctx.sheet.rows.len()
+        && !table_cols.iter().all(|&c| ctx.sheet.get(r, c).is_blank())
+    {
         let key_cell = ctx.sheet.get(r, key_col);
         if matches_any(ctx.keys.get(r, key_col), &total_keys) {
             rows.claim(r, RowUse::Total);
