@@ -1064,7 +1064,11 @@ def vcfg(i, code):
     cfg["two_row"] = i % 4 == 1
     cfg["col_labels"] = {m: rng.choice(F1_VARIANTS[m]) for m in F1M}
     if cfg["two_row"]:
-        cfg["col_labels"] = {m: v.split("\n")[0] if "\n" in v else v for m, v in cfg["col_labels"].items()}
+        # The label is merged down over both heading rows and keeps its
+        # whole text, line break included (an earlier version kept only the
+        # first line, leaving 「うち」 or 「延べ」 alone: no reader, person or
+        # program, could tell which figure such a column holds).
+        pass
     orders = [F1M, ["consultations", "visits", "complex_cases", "new_persons", "continuing_persons",
                     "referrals_multi_agency", "referrals_other"],
               ["new_persons", "continuing_persons", "consultations", "complex_cases", "visits",
