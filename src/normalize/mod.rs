@@ -1378,6 +1378,167 @@ mod tests {
         assert!(ret.rows.balances());
     }
 
+    /// F2 sections side by side on one sheet (会議 | つなぎ受付 | 事案一覧 on
+    /// the same rows, parted by blank columns), the meeting items going on
+    /// below the shorter referral table: each table is read in its own
+    /// columns, and the referral table ends where its columns are blank.
+    #[test]
+    fn f2_sections_side_by_side_on_one_sheet() {
+        let m = kyoto();
+        let hub = m
+            .registry
+            .agencies
+            .iter()
+            .find(|a| a.form == Some(crate::core::Form::F2))
+            .expect("an F2 agency")
+            .code
+            .clone();
+        let sender = m.registry.agencies[0].code.clone();
+        let other = m.registry.agencies[1].code.clone();
+        let book = book_of(
+            "多機関.xlsx",
+            &[(
+                "報告",
+                &[
+                    &["報告年月", "2025/4"],
+                    &["機関コード", &hub],
+                    &[],
+                    &[
+                        "重層的支援会議 開催回数",
+                        "1",
+                        "",
+                        "送付元機関コード",
+                        "受付件数",
+                        "",
+                        "事案番号",
+                        "会議区分",
+                        "会議日",
+                        "主な課題",
+                        "参加機関コード",
+                        "主担当機関コード",
+                    ],
+                    &[
+                        "重層的支援会議 検討事案件数",
+                        "2",
+                        "",
+                        &sender,
+                        "2",
+                        "",
+                        "R7-1",
+                        "重層的支援会議",
+                        "2025/4/10",
+                        "就労",
+                        &hub,
+                        &hub,
+                    ],
+                    &[
+                        "支援会議 開催回数",
+                        "0",
+                        "",
+                        &other,
+                        "1",
+                        "",
+                        "R7-2",
+                        "重層的支援会議",
+                        "2025/4/10",
+                        "介護",
+                        &hub,
+                        &hub,
+                    ],
+                    &["支援会議 検討事案件数", "0"],
+                    &["支援プラン新規作成件数", "3"],
+                    &["プラン評価件数", "0"],
+                    &["支援終結件数", "0"],
+                ],
+            )],
+        );
+        let ret = normalize(&book, &m).expect("recognised");
+        assert_eq!(ret.layout, "f2.toml");
+        assert!(errors(&ret).is_empty(), "{:?}", errors(&ret));
+        assert_eq!(figure(&ret, "", "meetings_with_consent"), Some(1));
+        assert_eq!(figure(&ret, "", "cases_with_consent"), Some(2));
+        assert_eq!(figure(&ret, "", "plans_created"), Some(3));
+        assert_eq!(figure(&ret, &sender, "referrals_received"), Some(2));
+        assert_eq!(figure(&ret, &other, "referrals_received"), Some(1));
+        assert_eq!(ret.cases.len(), 2);
+        // The referral figure keeps its real cell (column E), not the cut
+        // sheet's.
+        let f = ret
+            .figures
+            .iter()
+            .find(|f| f.key == sender)
+            .expect("referral");
+        assert_eq!(f.source.cell_text(), "E5");
+        assert!(ret.rows.balances());
+    }
+
+    /// A transposed F1 (attributes across the top, metrics down the side)
+    /// whose corner cell is blank: the attribute row is the key row, said
+    /// in a warning.
+    #[test]
+    fn a_transposed_table_with_a_blank_corner() {
+        let m = kyoto();
+        let code = m
+            .registry
+            .agencies
+            .iter()
+            .find(|a| a.form == Some(crate::core::Form::F1))
+            .expect("an F1 agency")
+            .code
+            .clone();
+        let metric_rows: Vec<Vec<String>> = [
+            "新規相談者数（実人数）",
+            "継続相談者数（実人数）",
+            "延べ相談件数",
+            "うち訪問・同行",
+            "うち複合的な課題を抱える相談",
+            "多機関協働事業へのつなぎ件数",
+            "他の支援関係機関へのつなぎ件数",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            std::iter::once(label.to_string())
+                .chain((1..=5).map(|a| (i * 10 + a).to_string()))
+                .collect()
+        })
+        .collect();
+        let mut rows: Vec<Vec<&str>> = vec![
+            vec!["報告年月", "2025/4"],
+            vec!["機関コード", &code],
+            vec!["重層支援会議への出席回数", "2"],
+            vec![],
+            vec![
+                "",
+                "高齢者",
+                "障害者",
+                "子ども・子育て",
+                "生活困窮",
+                "その他",
+            ],
+        ];
+        rows.extend(
+            metric_rows
+                .iter()
+                .map(|r| r.iter().map(String::as_str).collect()),
+        );
+        let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        let book = book_of("転置.xlsx", &[("報告", &rows)]);
+        let ret = normalize(&book, &m).expect("recognised");
+        assert_eq!(ret.layout, "f1.toml");
+        assert!(errors(&ret).is_empty(), "{:?}", errors(&ret));
+        assert_eq!(figure(&ret, "elderly", "new_persons"), Some(1));
+        assert_eq!(figure(&ret, "other", "referrals_other"), Some(65));
+        assert!(
+            ret.problems
+                .iter()
+                .any(|p| p.rule == Rule::LabelMatched && p.message.contains("5 行")),
+            "{:?}",
+            ret.problems.iter().map(|p| &p.message).collect::<Vec<_>>()
+        );
+        assert!(ret.rows.balances());
+    }
+
     /// F3 with area names instead of codes, the key column headed 区・支所,
     /// and the coordinator's row as 統括.
     #[test]

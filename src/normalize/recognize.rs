@@ -929,11 +929,7 @@ pub(crate) fn learn(
             } else {
                 *key_column_at = Some(c);
                 let col = crate::core::location::a1(0, loc.cell.map_or(0, |(_, c)| c));
-                (
-                    format!("{} 列", col.trim_end_matches('1')),
-                    "列",
-                    "column",
-                )
+                (format!("{} 列", col.trim_end_matches('1')), "列", "column")
             };
             problems.push(
                 Problem::new(

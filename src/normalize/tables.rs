@@ -488,9 +488,7 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         .chain(money_cols.into_iter().flat_map(|(f, u)| [f, u]).flatten())
         .collect();
     let mut r = head + 1;
-    while r < ctx.sheet.rows.len()
-        && !table_cols.iter().all(|&c| ctx.sheet.get(r, c).is_blank())
-    {
+    while r < ctx.sheet.rows.len() && !table_cols.iter().all(|&c| ctx.sheet.get(r, c).is_blank()) {
         let key_cell = ctx.sheet.get(r, key_col);
         if matches_any(ctx.keys.get(r, key_col), &total_keys) {
             rows.claim(r, RowUse::Total);
