@@ -124,3 +124,9 @@ mod tests {
         }
     }
 }
+
+/// Lower-case hex of a digest (the SHA-256 of inputs and outputs in
+/// `manifest.json` and the workbook's 概要).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
