@@ -29,9 +29,9 @@
 use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
 use kasane::core::Severity;
+use kasane::pipeline::write_month;
 use kasane::pipeline::{consolidate_with_progress, Progress, RunConfig};
 use kasane::read::{decode_text, TextEncoding};
-use kasane::report::write_month;
 use rayon::prelude::*;
 use regex::Regex;
 use serde::{Deserialize, Serialize};

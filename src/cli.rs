@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kasane::check::{annotate, check_file, CheckReport};
 use kasane::core::{Severity, YearMonth};
 use kasane::mapping::Mappings;
-use kasane::pipeline::{consolidate_with_progress, MonthRun, Progress, RunConfig};
-use kasane::report::write_month_locked;
+use kasane::pipeline::{
+    consolidate_with_progress, write_month_locked, MonthRun, Progress, RunConfig,
+};
 use kasane::store::{check_out_dir, Input};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -192,13 +193,7 @@ fn run_month(args: &RunArgs, returns_dir: PathBuf, more_follow: bool) -> Result<
     // The next month, consolidated earlier, checked its running totals
     // against this month's previous outputs: they may no longer hold.
     let next = run.month.next();
-    if !more_follow
-        && args
-            .out
-            .join(next.to_string())
-            .join("records.csv")
-            .is_file()
-    {
+    if !more_follow && kasane::store::is_consolidated(&args.out, next) {
         eprintln!(
             "kasane: 注意: {next} は以前の {} の出力に基づいて累計を照合しています。{} 以降の月も集計し直してください (note: {next} was checked against the earlier outputs of {}; rerun {next} and the months after it)",
             run.month, next, run.month
@@ -333,22 +328,13 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         args.fiscal_year,
         args.costs.as_deref(),
     )?;
-    let (path, data) = kasane::report::fiscal::write(
+    let (path, data) = kasane::pipeline::write_fiscal_year(
         &args.out,
         args.fiscal_year,
         &mappings,
         costs.as_ref().map(kasane::costs::CostRun::files),
     )?;
-    let open_errors: usize = data
-        .months
-        .iter()
-        .map(|m| {
-            m.findings
-                .iter()
-                .filter(|f| f.severity == "error" && f.status != "waived")
-                .count()
-        })
-        .sum();
+    let open_errors = data.open_errors;
     let missing: Vec<String> = data.missing.iter().map(|m| m.to_string()).collect();
     let mut text = format!(
         "{} {}年度: 集計済みの月 {} か月、未集計 {} か月{}\n",

@@ -161,7 +161,7 @@ pub fn gather(
         )
         .at(Location::file(path.display().to_string()))
     };
-    let earlier = out.join(format!("FY{fiscal_year}")).join("costs.csv");
+    let earlier = crate::store::fiscal_dir(out, fiscal_year).join(crate::store::months::COSTS);
     let run = match costs_dir {
         Some(dir) => Some(consolidate_costs(mappings, dir, fiscal_year)?),
         // Without --costs, the costs of an earlier run are kept as they are:
@@ -187,12 +187,8 @@ pub fn gather(
         None => None,
     };
     let mut found: std::collections::BTreeMap<String, Vec<Record>> = Default::default();
-    let mut m = YearMonth {
-        year: fiscal_year,
-        month: 4,
-    };
-    for _ in 0..12 {
-        let path = out.join(m.to_string()).join(FOUND_IN_MONTH);
+    for m in crate::store::fiscal_months(fiscal_year) {
+        let path = crate::store::month_dir(out, m).join(FOUND_IN_MONTH);
         if path.is_file() {
             match crate::store::read_records(&path) {
                 Ok(records) => {
@@ -207,7 +203,6 @@ pub fn gather(
                 Err(e) => problems.push(unreadable(e, &path)),
             }
         }
-        m = m.next();
     }
     if found.is_empty() && problems.is_empty() {
         return Ok(run);

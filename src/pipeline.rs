@@ -6,12 +6,16 @@
 //! the results are collected in file-name order, so the outputs do not
 //! depend on the number of threads or on which file finished first.
 
+use crate::core::hex;
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
+pub use crate::derive::{InputFile, MonthRun};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::identity::guess_agency;
 use crate::normalize::{normalize_all_for_month, Problem, Return, RowAccount};
 use crate::read::{is_return_file, read_bytes, read_file};
-use crate::reconcile::{reconcile_received, Outcome, PriorMonth, Unreadable};
+use crate::reconcile::{reconcile_received, PriorFigure, PriorFigures, PriorMonth, Unreadable};
+use crate::report::ReportError;
+use crate::store::MonthRecords;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -32,62 +36,99 @@ pub struct RunConfig {
     pub out_dir: Option<PathBuf>,
 }
 
-/// One input file as the run saw it.
-#[derive(Debug, Clone)]
-pub struct InputFile {
-    /// File name relative to the returns folder.
-    pub name: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// The form it was read as, or empty.
-    pub form: String,
-    /// The layout file that read it, or empty.
-    pub layout: String,
-    /// What became of its rows.
-    pub rows: RowAccount,
+/// The month before `month` as consolidated under `out/`, with its running
+/// totals (累計) and their cells, for the `cumulative_mismatch` rule; only
+/// those are kept, the rest of that month is not the check's concern.
+pub fn prior_month(out: &Path, month: YearMonth) -> PriorMonth {
+    let before = month.prev();
+    let figures = match crate::store::month_records(out, before) {
+        MonthRecords::Missing => PriorFigures::Missing,
+        MonthRecords::Unreadable(e) => PriorFigures::Unreadable(e.to_string()),
+        MonthRecords::Found(rows) => PriorFigures::Found(
+            rows.into_iter()
+                .filter(|r| r.metric.accumulates().is_some())
+                .map(|r| PriorFigure {
+                    agency_code: r.agency_code,
+                    key: r.key,
+                    metric: r.metric,
+                    value: r.value,
+                    source: r.source,
+                })
+                .collect(),
+        ),
+    };
+    PriorMonth {
+        month: before,
+        figures,
+    }
 }
 
-/// A consolidated month.
-pub struct MonthRun {
-    /// The batch month.
-    pub month: YearMonth,
-    /// The mappings used.
-    pub mappings: Mappings,
-    /// The folder of returns.
-    pub returns_dir: PathBuf,
-    /// Every return file, in name order.
-    pub inputs: Vec<InputFile>,
-    /// Files in the folder that are not returns (ignored).
-    pub ignored: Vec<String>,
-    /// Records, cases, findings and statuses.
-    pub outcome: Outcome,
-    /// Rows of all inputs.
-    pub rows: RowAccount,
-    /// Records of the yearly (F5 cost) returns found among the month's: set
-    /// aside from the month, kept for the fiscal-year report.
-    pub costs: Vec<crate::core::Record>,
+/// Writes the month's files into `<out>/<YYYY-MM>/` (see
+/// [`crate::report::write_month_locked`]), holding the lock on `out` over
+/// reading the months before (for the indicators) and the write.
+///
+/// # Errors
+/// An `out` over the inputs, another run holding the lock, or any file that
+/// cannot be built or written; the earlier set is then kept.
+pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
+    // Never write over the inputs, whoever calls this.
+    crate::store::check_out_dir(
+        out,
+        &[
+            crate::store::Input::returns(&run.returns_dir),
+            crate::store::Input::mappings(&run.mappings.dir),
+        ],
+    )?;
+    std::fs::create_dir_all(out).map_err(|source| ReportError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let lock = crate::store::OutLock::acquire_default(out)?;
+    write_month_locked(run, out, &lock)
 }
 
-impl MonthRun {
-    /// Number of open (not waived) findings of a severity.
-    pub fn count(&self, severity: Severity) -> usize {
-        self.outcome
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity && f.is_open())
-            .count()
-    }
+/// [`write_month`] for a caller that already holds the lock on `out` (to
+/// keep it over reading the month before and writing this one).
+///
+/// # Errors
+/// As [`write_month`].
+pub fn write_month_locked(
+    run: &MonthRun,
+    out: &Path,
+    lock: &crate::store::OutLock,
+) -> Result<PathBuf, ReportError> {
+    let history = crate::store::load_history(out, run.month);
+    let figures = crate::derive::month(run, &history);
+    crate::report::write_month_locked(run, &figures, out, lock)
+}
 
-    /// Number of waived findings.
-    pub fn waived(&self) -> usize {
-        self.outcome
-            .findings
-            .iter()
-            .filter(|f| !f.is_open())
-            .count()
+/// Writes the fiscal-year report into `out/FY<year>/`: the year's costs
+/// first (when given), then the year read back from `out/`, its figures
+/// derived, the workbook laid out. Holds the lock on `out` meanwhile, so no
+/// month is swapped in while the year is read. Returns the report's path
+/// and what it was built from.
+///
+/// # Errors
+/// Another run holding the lock, or a file that cannot be built or written.
+pub fn write_fiscal_year(
+    out: &Path,
+    fiscal_year: i32,
+    mappings: &Mappings,
+    costs: Option<crate::report::fiscal::CostFiles<'_>>,
+) -> Result<(PathBuf, crate::derive::FiscalData), ReportError> {
+    let dir = crate::store::fiscal_dir(out, fiscal_year);
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let _lock = crate::store::OutLock::acquire_default(out)?;
+    if let Some(c) = costs {
+        crate::report::fiscal::write_costs(out, fiscal_year, c)?;
     }
+    let year = crate::store::load_fiscal_year(out, fiscal_year);
+    let data = crate::derive::fiscal_year(year, mappings);
+    let path = crate::report::fiscal::write(out, &data, mappings)?;
+    Ok((path, data))
 }
 
 /// Why a month could not be run at all.
@@ -222,7 +263,7 @@ pub fn consolidate_with_progress(
         .at(Location::file(name))
     }));
     let previous = match &cfg.out_dir {
-        Some(out) => crate::report::history::prior_month(out, month),
+        Some(out) => prior_month(out, month),
         None => PriorMonth::not_given(month),
     };
     let mut outcome =
@@ -607,7 +648,56 @@ fn decide_month(
     ))
 }
 
-/// Lower-case hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Location, Metric};
+
+    #[test]
+    fn the_month_before_is_missing_unreadable_or_found_with_its_cells() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let may: YearMonth = "2025-05".parse().expect("month");
+        let prior = prior_month(out.path(), may);
+        assert_eq!(prior.month.to_string(), "2025-04");
+        assert_eq!(prior.figures, PriorFigures::Missing);
+
+        let dir = out.path().join("2025-04");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let header = "month,agency_code,area_code,project,field,form,key,metric,value,source_file,source_sheet,source_cell\n";
+        // A row of another month: the file is not April's.
+        std::fs::write(
+            dir.join("records.csv"),
+            format!(
+                "{header}2025-03,A,ALL,4,cross,F3,A1,outreach_closed_cumulative,5,a.xlsx,F3,L10\n"
+            ),
+        )
+        .expect("write");
+        let PriorFigures::Unreadable(why) = prior_month(out.path(), may).figures else {
+            panic!("unreadable");
+        };
+        assert!(why.contains("records.csv:2"), "the file and line: {why}");
+
+        std::fs::write(
+            dir.join("records.csv"),
+            format!(
+                "{header}2025-04,A,ALL,4,cross,F3,A1,outreach_closed,1,a.xlsx,F3,G10\n\
+                 2025-04,A,ALL,4,cross,F3,A1,outreach_closed_cumulative,5,a.xlsx,F3,L10\n"
+            ),
+        )
+        .expect("write");
+        let PriorFigures::Found(figs) = prior_month(out.path(), may).figures else {
+            panic!("found");
+        };
+        // Only running totals are kept, each with its cell.
+        assert_eq!(
+            figs,
+            [PriorFigure {
+                agency_code: "A".into(),
+                key: "A1".into(),
+                metric: Metric::OutreachClosedCumulative,
+                value: 5,
+                source: Location::cell("a.xlsx", "F3", 9, 11),
+            }]
+        );
+    }
 }

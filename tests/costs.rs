@@ -79,7 +79,8 @@ fn the_fiscal_report_computes_the_grant_from_the_costs() {
     let costs = consolidate_costs(&m, &root().join("tests/costs"), 2025).expect("runs");
     let out = tempfile::tempdir().expect("tempdir");
     let (path, data) =
-        kasane::report::fiscal::write(out.path(), 2025, &m, Some(costs.files())).expect("report");
+        kasane::pipeline::write_fiscal_year(out.path(), 2025, &m, Some(costs.files()))
+            .expect("report");
     assert!(out.path().join("FY2025/costs.csv").is_file());
     assert!(data.costs.is_some());
     let mut wb = open_workbook_auto(&path).expect("opens");

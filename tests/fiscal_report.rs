@@ -6,7 +6,7 @@ use common::{root, run_kyoto};
 
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::mapping::Mappings;
-use kasane::report::{fiscal, workbook_name};
+use kasane::report::workbook_name;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn text(r: &calamine::Range<Data>, row: u32, col: u32) -> String {
@@ -62,7 +62,8 @@ fn fiscal_year_report_carries_the_consolidated_month() {
     );
 
     let mappings = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
-    let (path, data) = fiscal::write(out.path(), 2025, &mappings, None).expect("report written");
+    let (path, data) = kasane::pipeline::write_fiscal_year(out.path(), 2025, &mappings, None)
+        .expect("report written");
     assert_eq!(data.months.len(), 1);
     assert_eq!(data.missing.len(), 11);
     let mut wb = open_workbook_auto(&path).expect("fiscal workbook");
@@ -115,7 +116,8 @@ fn every_figure_of_the_year_is_the_sum_of_its_months_records() {
         run_kyoto(returns, out.path());
     }
     let mappings = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
-    let (path, data) = fiscal::write(out.path(), 2025, &mappings, None).expect("report written");
+    let (path, data) = kasane::pipeline::write_fiscal_year(out.path(), 2025, &mappings, None)
+        .expect("report written");
     assert_eq!(data.months.len(), 2);
     assert_eq!(data.missing.len(), 10, "June to March are named as missing");
 
@@ -257,7 +259,8 @@ fn an_agency_missing_from_the_last_month_is_named_beside_the_stock() {
     w.flush().expect("flush");
 
     let mappings = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
-    let (path, _) = fiscal::write(out.path(), 2025, &mappings, None).expect("report written");
+    let (path, _) = kasane::pipeline::write_fiscal_year(out.path(), 2025, &mappings, None)
+        .expect("report written");
     let mut wb = open_workbook_auto(&path).expect("fiscal workbook");
     let fig = wb.worksheet_range("事業別・分野別").expect("sheet");
     let field_ja = kasane::core::metric::field_name_ja(&left_field);

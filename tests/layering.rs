@@ -1,13 +1,13 @@
 //! The shape README draws, checked on every `cargo test`: data flows one
-//! way, read → mapping → normalize → reconcile → report, over a core that
-//! depends on nothing; `store` (the owner of out/) sits beside read on the
-//! core; the wiring modules (pipeline, costs, check, the CLI) may use every
-//! stage, and no stage uses them.
+//! way, read → mapping → normalize → reconcile → derive → report, over a
+//! core that depends on nothing; `store` (the owner of out/) sits beside
+//! read on the core; the wiring modules (pipeline, costs, check, the CLI)
+//! may use every stage, and no stage uses them.
 //!
 //! Every `crate::<module>` path in `src/` is an edge. An edge a stage may
-//! not have fails the test — except the ones listed in [`KNOWN`], the debt
-//! issue 16 is paying off. A listed edge that is gone fails too, so the
-//! list shrinks as the debt is paid and never hides a new edge.
+//! not have fails the test — except the ones listed in [`KNOWN`], debt
+//! being paid off (none since issue 16). A listed edge that is gone fails
+//! too, so the list shrinks as the debt is paid and never hides a new edge.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -20,7 +20,8 @@ fn rank(module: &str) -> Option<u8> {
         "mapping" => 2,
         "normalize" => 3,
         "reconcile" => 4,
-        "report" => 5,
+        "derive" => 5,
+        "report" => 6,
         _ => return None,
     })
 }
@@ -28,8 +29,10 @@ fn rank(module: &str) -> Option<u8> {
 /// Modules that wire the stages: they may use any stage; no stage uses them.
 const WIRING: &[&str] = &["pipeline", "costs", "check", "lib", "main", "cli"];
 
-/// Edges the drawing does not allow that the code still has (issue 16).
-const KNOWN: &[(&str, &str)] = &[("report", "pipeline")];
+/// Edges the drawing does not allow that the code still has: none since
+/// issue 16 (report took `MonthRun` from pipeline; it is derive's now). A
+/// new debt is listed here with its issue, never added silently.
+const KNOWN: &[(&str, &str)] = &[];
 
 fn module_of(path: &Path, src: &Path) -> String {
     let rel = path.strip_prefix(src).expect("under src");

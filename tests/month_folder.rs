@@ -8,8 +8,8 @@ mod common;
 use common::{figures_of, read_csv, root};
 
 use kasane::core::Rule;
+use kasane::pipeline::write_month;
 use kasane::pipeline::{consolidate, MonthRun, RunConfig};
-use kasane::report::write_month;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

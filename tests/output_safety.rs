@@ -301,7 +301,7 @@ fn formula_text_is_neutralized_in_the_csv_files_and_read_back_as_typed() {
     assert!(about.is_empty(), "{about:#?}");
 
     // The fiscal year reads the same keys back.
-    let data = kasane::report::fiscal::load(&out, 2025);
+    let data = kasane::store::load_fiscal_year(&out, 2025);
     let keys: Vec<&str> = data
         .months
         .iter()

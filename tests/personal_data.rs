@@ -21,8 +21,8 @@ mod common;
 use common::{root, run_kyoto};
 use kasane::core::Rule;
 use kasane::normalize::personal::{suspect, Suspicion};
+use kasane::pipeline::write_month;
 use kasane::pipeline::{consolidate, MonthRun, RunConfig};
-use kasane::report::write_month;
 use std::collections::BTreeMap;
 
 /// The issue's targets (issue 15).

@@ -16,7 +16,6 @@ use common::{read_csv, root, run_kyoto};
 use calamine::{open_workbook_auto, Data, Reader};
 use kasane::costs::consolidate_costs;
 use kasane::mapping::Mappings;
-use kasane::report::fiscal;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -97,7 +96,9 @@ fn stored_results_are_libreoffices() {
     let (_, month) = run_kyoto("samples/kyoto/2025-04", out.path());
     let m = Mappings::load(&root().join("mappings/kyoto")).expect("mappings");
     let costs = consolidate_costs(&m, &root().join("samples/kyoto/FY2025"), 2025).expect("costs");
-    let (report, _) = fiscal::write(out.path(), 2025, &m, Some(costs.files())).expect("report");
+    let (report, _) =
+        kasane::pipeline::write_fiscal_year(out.path(), 2025, &m, Some(costs.files()))
+            .expect("report");
     let fixtures = root().join("tests/fixtures/recalc");
     let n = compare(
         &month.join("月次集計_2025-04.xlsx"),

@@ -142,7 +142,7 @@ fn a_waiver_keeps_the_finding_visible_but_not_open() {
         .any(|f| f.rule == Rule::WaiverUnused && f.agency_code == "HFC-002"));
     // findings.csv shows it as waived.
     let out = tempfile::tempdir().expect("tempdir");
-    let dir = kasane::report::write_month(&run, out.path()).expect("write");
+    let dir = kasane::pipeline::write_month(&run, out.path()).expect("write");
     let text = std::fs::read_to_string(dir.join("findings.csv")).expect("findings.csv");
     let line = text
         .lines()
@@ -300,7 +300,7 @@ fn a_running_total_that_did_not_grow_by_the_month_is_an_error_citing_both_months
         })
         .collect();
     assert_eq!(infos, ["CDK-004", "CDK-009", "SKK-001"]);
-    kasane::report::write_month(&april, out.path()).expect("April written");
+    kasane::pipeline::write_month(&april, out.path()).expect("April written");
 
     // May (tools/make_cumulative_fixtures.py): only the units with running
     // totals sent theirs; SKK-001's C03 did not add May's closed cases.

@@ -18,3 +18,4 @@ pub use metric::{Form, Metric};
 pub use month::YearMonth;
 pub use record::{CaseRow, MeetingKind, Record};
 pub use registry::{Agency, Area, Registry};
+pub use text::hex;

@@ -60,6 +60,12 @@ pub fn value_text(text: &str) -> String {
     folded.trim().to_string()
 }
 
+/// Lower-case hex of a digest (the SHA-256 of inputs and outputs in
+/// `manifest.json` and the workbook's 概要).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,9 @@
 //! The fiscal-year subsidy report (補助金報告) finance pulls: built only from
 //! the months already consolidated under `out/` (their `records.csv` and
-//! `findings.csv`), so every number traces back to a month's records and from
-//! there to a cell in a return.
+//! `findings.csv`, read back by [`crate::store::load_fiscal_year`]), so every
+//! number traces back to a month's records and from there to a cell in a
+//! return. The numbers are derived before ([`crate::derive::fiscal`]); this
+//! module lays them out.
 //!
 //! Sheets: 概要 (months present, missing, with open errors), 事業別・分野別
 //! (project × field × metric by month and for the year; stocks and running
@@ -14,203 +16,13 @@ use super::cell::TextCells;
 use super::style::{new_workbook, printable, Styles};
 use super::{io_err, write_atomically, ReportError};
 use crate::core::metric::{field_name_ja, Kind};
-use crate::core::{Location, Metric, Severity, YearMonth};
+use crate::core::Metric;
+use crate::derive::fiscal::{FiscalData, Grant, Mark, MonthState, YearValue};
 use crate::mapping::Mappings;
+use crate::store::months::{COSTS, COSTS_FINDINGS};
+use crate::store::{fiscal_dir, fiscal_months};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-/// One figure of a month's `records.csv`.
-#[derive(Debug, Clone)]
-pub struct FigureRow {
-    /// Agency code.
-    pub agency: String,
-    /// Project 1–6.
-    pub project: u8,
-    /// Field code.
-    pub field: String,
-    /// Row key.
-    pub key: String,
-    /// Metric.
-    pub metric: Metric,
-    /// Value.
-    pub value: u64,
-    /// The cell it came from (`source_file`, `source_sheet`, `source_cell`).
-    pub source: Location,
-}
-
-/// One finding of a month's `findings.csv`.
-#[derive(Debug, Clone)]
-pub struct FindingRow {
-    /// Severity code.
-    pub severity: String,
-    /// Rule code.
-    pub rule: String,
-    /// Agency code.
-    pub agency: String,
-    /// `open` or `waived`.
-    pub status: String,
-    /// Waiver reason and approver.
-    pub waiver: String,
-}
-
-/// A consolidated month as read back from `out/<YYYY-MM>/`.
-#[derive(Debug, Clone)]
-pub struct MonthOutputs {
-    /// The month.
-    pub month: YearMonth,
-    /// Its records.
-    pub figures: Vec<FigureRow>,
-    /// Its findings.
-    pub findings: Vec<FindingRow>,
-}
-
-impl MonthOutputs {
-    fn open_errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error.code() && f.status != "waived")
-            .count()
-    }
-}
-
-/// The fiscal year's months as found under `out/`.
-#[derive(Debug, Clone)]
-pub struct FiscalData {
-    /// Fiscal year (named by its start year).
-    pub fiscal_year: i32,
-    /// Months found, April first.
-    pub months: Vec<MonthOutputs>,
-    /// Months of the year with no consolidated folder.
-    pub missing: Vec<YearMonth>,
-    /// Month folders that could not be read, with the reason.
-    pub unreadable: Vec<(String, String)>,
-    /// The year's F5 costs (`FY<year>/costs.csv`), if consolidated.
-    pub costs: Option<MonthOutputs>,
-}
-
-/// The twelve months of a fiscal year.
-pub fn fiscal_months(fy: i32) -> Vec<YearMonth> {
-    let mut m = YearMonth { year: fy, month: 4 };
-    (0..12)
-        .map(|_| {
-            let this = m;
-            m = m.next();
-            this
-        })
-        .collect()
-}
-
-/// Reads the fiscal year's months from `out/`.
-pub fn load(out: &Path, fiscal_year: i32) -> FiscalData {
-    let mut data = FiscalData {
-        fiscal_year,
-        months: Vec::new(),
-        missing: Vec::new(),
-        unreadable: Vec::new(),
-        costs: None,
-    };
-    for m in fiscal_months(fiscal_year) {
-        let dir = out.join(m.to_string());
-        if !dir.join("records.csv").exists() {
-            data.missing.push(m);
-            continue;
-        }
-        match read_outputs(&dir.join("records.csv"), &dir.join("findings.csv"), m) {
-            Ok(mo) => data.months.push(mo),
-            Err(e) => data.unreadable.push((m.to_string(), e)),
-        }
-    }
-    let fy_dir = out.join(format!("FY{fiscal_year}"));
-    if fy_dir.join("costs.csv").exists() {
-        match read_outputs(
-            &fy_dir.join("costs.csv"),
-            &fy_dir.join("costs_findings.csv"),
-            YearMonth::fiscal_year_end(fiscal_year),
-        ) {
-            Ok(c) => data.costs = Some(c),
-            Err(e) => data
-                .unreadable
-                .push((format!("FY{fiscal_year}/costs.csv"), e)),
-        }
-    }
-    data
-}
-
-/// The rows of one of kasane's CSV files, every field as it was before
-/// [`encode_field`](super::csv_out::encode_field) (a site `=…` written
-/// `'=…` reads back `=…`, so the year's and the 累計 check's keys are the
-/// returns' own).
-fn rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>, String> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), super::csv_out::decode_field(v).into_owned()))
-                .collect())
-        })
-        .collect()
-}
-
-fn get(r: &BTreeMap<String, String>, k: &str) -> String {
-    r.get(k).cloned().unwrap_or_default()
-}
-
-/// A month's `records.csv` read back, checking that every row is of `month`.
-pub(super) fn read_records(records: &Path, month: YearMonth) -> Result<Vec<FigureRow>, String> {
-    let mut figures = Vec::new();
-    for r in rows(records)? {
-        if get(&r, "month") != month.to_string() {
-            return Err(format!(
-                "records.csv の month {:?} がフォルダ名と違います",
-                get(&r, "month")
-            ));
-        }
-        let metric = Metric::from_code(&get(&r, "metric"))
-            .ok_or_else(|| format!("不明な指標 {:?}", get(&r, "metric")))?;
-        figures.push(FigureRow {
-            agency: get(&r, "agency_code"),
-            project: get(&r, "project")
-                .parse()
-                .map_err(|_| "project が数値ではありません".to_string())?,
-            field: get(&r, "field"),
-            key: get(&r, "key"),
-            metric,
-            value: get(&r, "value")
-                .parse()
-                .map_err(|_| "value が整数ではありません".to_string())?,
-            source: Location::from_columns(
-                &get(&r, "source_file"),
-                &get(&r, "source_sheet"),
-                &get(&r, "source_cell"),
-            ),
-        });
-    }
-    Ok(figures)
-}
-
-fn read_outputs(records: &Path, findings: &Path, month: YearMonth) -> Result<MonthOutputs, String> {
-    let figures = read_records(records, month)?;
-    let findings = rows(findings)?
-        .into_iter()
-        .map(|r| FindingRow {
-            severity: get(&r, "severity"),
-            rule: get(&r, "rule"),
-            agency: get(&r, "agency_code"),
-            status: get(&r, "status"),
-            waiver: get(&r, "waiver"),
-        })
-        .collect();
-    Ok(MonthOutputs {
-        month,
-        figures,
-        findings,
-    })
-}
 
 /// The year's F5 cost records and findings, as consolidated before the
 /// report is written (`FY<year>/costs.csv`, `costs_findings.csv`).
@@ -230,43 +42,46 @@ pub fn report_name(fiscal_year: i32) -> String {
     format!("補助金報告_{fiscal_year}年度.xlsx")
 }
 
-/// Builds the report and writes it atomically to `out/FY<year>/`.
+/// Writes the year's F5 cost records and findings to `out/FY<year>/`
+/// (`costs.csv`, `costs_findings.csv`), each atomically, before the year is
+/// read back for the report. The caller holds the lock on `out`.
+///
+/// # Errors
+/// If a file cannot be built or written.
+pub fn write_costs(out: &Path, fiscal_year: i32, c: CostFiles<'_>) -> Result<(), ReportError> {
+    let dir = fiscal_dir(out, fiscal_year);
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let csv_err = |name: &str| {
+        let path = dir.join(name);
+        move |source| ReportError::Csv { path, source }
+    };
+    let records = super::csv_out::records(c.records).map_err(csv_err(COSTS))?;
+    let findings = super::csv_out::findings(c.findings).map_err(csv_err(COSTS_FINDINGS))?;
+    write_atomically(&dir.join(COSTS), &records)?;
+    // Without a folder of cost returns read this time, the findings of
+    // the run that read them stay.
+    if c.returns_read || !c.findings.is_empty() {
+        write_atomically(&dir.join(COSTS_FINDINGS), &findings)?;
+    }
+    Ok(())
+}
+
+/// Builds the report from the year's derived figures and writes it
+/// atomically to `out/FY<year>/`. The caller holds the lock on `out` over
+/// reading the year and this write. Returns the report's path.
 ///
 /// # Errors
 /// If the workbook cannot be built or written.
-pub fn write(
-    out: &Path,
-    fiscal_year: i32,
-    mappings: &Mappings,
-    costs: Option<CostFiles<'_>>,
-) -> Result<(PathBuf, FiscalData), ReportError> {
-    let dir = out.join(format!("FY{fiscal_year}"));
+pub fn write(out: &Path, data: &FiscalData, mappings: &Mappings) -> Result<PathBuf, ReportError> {
+    let dir = fiscal_dir(out, data.fiscal_year);
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    // No month is swapped in while the year is read from them.
-    let _lock = crate::store::OutLock::acquire_default(out)?;
-    if let Some(c) = costs {
-        let csv_err = |name: &str| {
-            let path = dir.join(name);
-            move |source| ReportError::Csv { path, source }
-        };
-        let records = super::csv_out::records(c.records).map_err(csv_err("costs.csv"))?;
-        let findings =
-            super::csv_out::findings(c.findings).map_err(csv_err("costs_findings.csv"))?;
-        write_atomically(&dir.join("costs.csv"), &records)?;
-        // Without a folder of cost returns read this time, the findings of
-        // the run that read them stay.
-        if c.returns_read || !c.findings.is_empty() {
-            write_atomically(&dir.join("costs_findings.csv"), &findings)?;
-        }
-    }
-    let data = load(out, fiscal_year);
-    let path = dir.join(report_name(fiscal_year));
-    let bytes = build(&data, mappings).map_err(|source| ReportError::Workbook {
+    let path = dir.join(report_name(data.fiscal_year));
+    let bytes = build(data, mappings).map_err(|source| ReportError::Workbook {
         path: path.clone(),
         source,
     })?;
     write_atomically(&path, &bytes)?;
-    Ok((path, data))
+    Ok(path)
 }
 
 /// Builds the fiscal-year workbook.
@@ -289,7 +104,7 @@ pub fn build(data: &FiscalData, mappings: &Mappings) -> Result<Vec<u8>, XlsxErro
     );
     summary(wb.add_worksheet(), data, mappings, &st)?;
     figures(wb.add_worksheet(), data, &st)?;
-    roster(wb.add_worksheet(), data, mappings, &st)?;
+    roster(wb.add_worksheet(), data, &st)?;
     if let Some(total_row) = costs(wb.add_worksheet(), data, mappings, &st)? {
         // Names finance can point other workbooks at (Excel's 名前の管理).
         let x = total_row + 1;
@@ -325,12 +140,19 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
     {
         ws.write_text_with_format(2, c as u16, *h, &st.head)?;
     }
-    for (i, month) in fiscal_months(d.fiscal_year).iter().enumerate() {
+    for (i, (month, state)) in fiscal_months(d.fiscal_year)
+        .iter()
+        .zip(&d.month_states)
+        .enumerate()
+    {
         let r = 3 + i as u32;
         ws.write_text_with_format(r, 0, month.ja(), &st.text)?;
-        match d.months.iter().find(|x| x.month == *month) {
-            Some(mo) => {
-                let errors = mo.open_errors();
+        match state {
+            MonthState::Read {
+                records,
+                open_errors,
+            } => {
+                let errors = *open_errors;
                 ws.write_text_with_format(
                     r,
                     1,
@@ -341,7 +163,7 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
                     },
                     &st.text,
                 )?;
-                ws.write_number_with_format(r, 2, mo.figures.len() as f64, &st.num)?;
+                ws.write_number_with_format(r, 2, *records as f64, &st.num)?;
                 ws.write_number_with_format(r, 3, errors as f64, &st.num)?;
                 ws.write_text_with_format(
                     r,
@@ -354,12 +176,11 @@ fn summary(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Res
                     &st.text,
                 )?;
             }
-            None => {
-                let why = d
-                    .unreadable
-                    .iter()
-                    .find(|(n, _)| *n == month.to_string())
-                    .map(|(_, e)| e.clone());
+            MonthState::Unreadable(_) | MonthState::Missing => {
+                let why = match state {
+                    MonthState::Unreadable(why) => Some(why.clone()),
+                    _ => None,
+                };
                 ws.write_text_with_format(
                     r,
                     1,
@@ -412,41 +233,23 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
     ws.set_column_width(2, 26)?;
     ws.set_column_width(3, 34)?;
     ws.set_column_width(17, 36)?;
-    // (project, field, metric) → month → (sum, the agencies in it).
-    type ByMonth<'a> = BTreeMap<YearMonth, (u64, BTreeSet<&'a str>)>;
-    let mut table: BTreeMap<(u8, String, Metric), ByMonth<'_>> = BTreeMap::new();
-    for mo in &d.months {
-        for f in mo
-            .figures
-            .iter()
-            .filter(|f| f.metric.form() != crate::core::Form::F5)
-        {
-            let (sum, agencies) = table
-                .entry((f.project, f.field.clone(), f.metric))
-                .or_default()
-                .entry(mo.month)
-                .or_default();
-            *sum += f.value;
-            agencies.insert(&f.agency);
-        }
-    }
     let mut r = 2u32;
-    for ((project, field, metric), by_month) in &table {
+    for line in &d.figure_lines {
         r += 1;
-        ws.write_number_with_format(r, 0, f64::from(*project), &st.num)?;
-        ws.write_text_with_format(r, 1, field_name_ja(field), &st.text)?;
+        let metric = line.metric;
+        ws.write_number_with_format(r, 0, f64::from(line.project), &st.num)?;
+        ws.write_text_with_format(r, 1, field_name_ja(&line.field), &st.text)?;
         ws.write_text_with_format(r, 2, metric.code(), &st.text)?;
         ws.write_text_with_format(r, 3, metric.name_ja(), &st.text)?;
-        for (i, m) in months.iter().enumerate() {
-            match by_month.get(m) {
-                Some((v, _)) => ws.write_number_with_format(r, 4 + i as u16, *v as f64, &st.num)?,
+        for (i, v) in line.by_month.iter().enumerate() {
+            match v {
+                Some(v) => ws.write_number_with_format(r, 4 + i as u16, *v as f64, &st.num)?,
                 None => ws.write_blank(r, 4 + i as u16, &st.text)?,
             };
         }
         let persons = matches!(metric, Metric::NewPersons | Metric::ContinuingPersons);
-        match metric.kind() {
-            Kind::Flow => {
-                let sum: u64 = by_month.values().map(|(v, _)| v).sum();
+        match &line.year {
+            YearValue::Sum(sum) => {
                 let f = Formula::new(format!("=SUM(E{}:P{})", r + 1, r + 1))
                     .set_result(sum.to_string());
                 ws.write_formula_with_format(r, 16, f, &st.total_num)?;
@@ -463,12 +266,13 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
             }
             // Neither a stock nor a running total adds up over months: the
             // year shows the last month reported, and says which.
-            kind @ (Kind::Stock | Kind::Cumulative) => {
-                let Some((last_month, (last, _))) = by_month.iter().next_back() else {
-                    continue;
-                };
+            YearValue::Last {
+                month: last_month,
+                value: last,
+                absent,
+            } => {
                 ws.write_number_with_format(r, 16, *last as f64, &st.total_num)?;
-                let what = if kind == Kind::Stock {
+                let what = if metric.kind() == Kind::Stock {
                     "時点値"
                 } else {
                     "累計"
@@ -481,13 +285,13 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
                 // Agencies that reported it earlier in the year but not in
                 // the last month are not in the year's figure: say so, or
                 // finance would take a partial sum for the whole.
-                let absent = absent_in_last_month(by_month);
                 if !absent.is_empty() {
+                    let codes: Vec<&str> = absent.iter().map(String::as_str).collect();
                     note.push_str(&format!(
                         "。{}に報告のない{}機関（{}）の値を含まない",
                         last_month.ja(),
                         absent.len(),
-                        listed(&absent, 5)
+                        listed(&codes, 5)
                     ));
                 }
                 let style = if absent.is_empty() {
@@ -504,23 +308,6 @@ fn figures(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
     Ok(())
 }
 
-/// The agencies in some month before the last one of `by_month` but not in
-/// the last one, in code order.
-fn absent_in_last_month<'a>(
-    by_month: &BTreeMap<YearMonth, (u64, BTreeSet<&'a str>)>,
-) -> Vec<&'a str> {
-    let Some((_, (_, last))) = by_month.iter().next_back() else {
-        return Vec::new();
-    };
-    let earlier: BTreeSet<&str> = by_month
-        .values()
-        .rev()
-        .skip(1)
-        .flat_map(|(_, agencies)| agencies.iter().copied())
-        .collect();
-    earlier.difference(last).copied().collect()
-}
-
 /// `A、B、C` — at most `n` codes, then `ほか k 機関`.
 fn listed(codes: &[&str], n: usize) -> String {
     let shown = codes.iter().take(n).copied().collect::<Vec<_>>().join("、");
@@ -531,7 +318,7 @@ fn listed(codes: &[&str], n: usize) -> String {
     }
 }
 
-fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Result<(), XlsxError> {
+fn roster(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxError> {
     ws.set_name("提出状況")?;
     printable(ws);
     ws.write_text_with_format(
@@ -548,33 +335,18 @@ fn roster(ws: &mut Worksheet, d: &FiscalData, m: &Mappings, st: &Styles) -> Resu
         ws.write_text_with_format(2, 2 + i as u16, format!("{}月", mo.month), &st.head)?;
         ws.set_column_width(2 + i as u16, 5)?;
     }
-    for (i, a) in m.registry.monthly_reporters().enumerate() {
+    for (i, line) in d.roster.iter().enumerate() {
         let r = 3 + i as u32;
-        ws.write_text_with_format(r, 0, &a.code, &st.text)?;
-        ws.write_text_with_format(r, 1, &a.name, &st.text)?;
-        for (j, month) in months.iter().enumerate() {
-            let mark = match d.months.iter().find(|x| x.month == *month) {
-                None => "－",
-                Some(mo) => {
-                    let of = |rule: &str| {
-                        mo.findings
-                            .iter()
-                            .find(|f| f.agency == a.code && f.rule == rule)
-                    };
-                    if let Some(f) = of("missing_return") {
-                        if f.status == "waived" {
-                            "免"
-                        } else {
-                            "未"
-                        }
-                    } else if of("replaced_by_correction").is_some() {
-                        "訂"
-                    } else if mo.figures.iter().any(|f| f.agency == a.code) {
-                        "受"
-                    } else {
-                        "保"
-                    }
-                }
+        ws.write_text_with_format(r, 0, &line.code, &st.text)?;
+        ws.write_text_with_format(r, 1, &line.name, &st.text)?;
+        for (j, mark) in line.marks.iter().enumerate() {
+            let mark = match mark {
+                Mark::NotConsolidated => "－",
+                Mark::Waived => "免",
+                Mark::Missing => "未",
+                Mark::Corrected => "訂",
+                Mark::Accepted => "受",
+                Mark::Held => "保",
             };
             ws.write_text_with_format(r, 2 + j as u16, mark, &st.text)?;
         }
@@ -631,70 +403,45 @@ fn costs(
     ws.set_column_width(8, 8)?;
     ws.set_row_height(head_row, 60)?;
     ws.set_repeat_rows(head_row, head_row)?;
-    // F5 figures (FY<year>/costs.csv): project and field of each row.
-    let mut sums: BTreeMap<(u8, String, Metric), u64> = BTreeMap::new();
-    for f in d.costs.iter().flat_map(|c| &c.figures) {
-        *sums
-            .entry((f.project, f.field.clone(), f.metric))
-            .or_default() += f.value;
-    }
-    if let Some(c) = &d.costs {
-        let missing = c
-            .findings
-            .iter()
-            .filter(|f| f.rule == "missing_return" && f.status != "waived")
-            .count();
-        let open = c
-            .findings
-            .iter()
-            .filter(|f| f.severity == "error" && f.status != "waived")
-            .count();
+    if let Some(c) = &d.costs_note {
         ws.write_text_with_format(
             2,
             0,
-            format!("F5 の報告: 明細 {} 件、未提出 {missing} 機関、未解決のエラー {open} 件（FY{}/costs_findings.csv）", c.figures.len(), d.fiscal_year),
+            format!("F5 の報告: 明細 {} 件、未提出 {} 機関、未解決のエラー {} 件（FY{}/costs_findings.csv）", c.records, c.missing, c.open_errors, d.fiscal_year),
             &st.note,
         )?;
     }
-    if sums.is_empty() {
-        ws.write_text_with_format(
-            head_row + 1,
-            0,
-            "F5（事業費）の報告はまだ集計されていません。所要額は計算できません。",
-            &st.note,
-        )?;
-        return Ok(None);
-    }
-
-    if m.grant.is_empty() {
-        ws.write_text_with_format(
-            head_row + 1,
-            0,
-            "grant.toml に交付金の区分がないため、所要額は計算できません。",
-            &st.note,
-        )?;
-        return Ok(None);
-    }
+    let (lines, balances, totals, balance_total) = match &d.grant {
+        Grant::NoCosts => {
+            ws.write_text_with_format(
+                head_row + 1,
+                0,
+                "F5（事業費）の報告はまだ集計されていません。所要額は計算できません。",
+                &st.note,
+            )?;
+            return Ok(None);
+        }
+        Grant::NoParts => {
+            ws.write_text_with_format(
+                head_row + 1,
+                0,
+                "grant.toml に交付金の区分がないため、所要額は計算できません。",
+                &st.note,
+            )?;
+            return Ok(None);
+        }
+        Grant::Lines {
+            lines,
+            balances,
+            totals,
+            balance_total,
+        } => (lines, balances, totals, *balance_total),
+    };
     let col = |c: u16| rust_xlsxwriter::utility::column_number_to_name(c);
     let first = head_row + 1;
-    let mut totals = [0u64; 11];
-    let mut balance_total = 0i64;
-    for (i, p) in m.grant.iter().enumerate() {
+    for (i, ((p, g), balance)) in m.grant.iter().zip(lines).zip(balances).enumerate() {
         let r = first + i as u32;
         let x = r + 1; // the row as Excel numbers it
-        let sum = |metric| -> u64 {
-            sums.iter()
-                .filter(|((proj, field, me), _)| {
-                    p.projects.contains(proj) && *field == p.field && *me == metric
-                })
-                .map(|(_, v)| *v)
-                .sum()
-        };
-        let g = p.compute(
-            sum(Metric::TotalCost),
-            sum(Metric::OtherIncome),
-            sum(Metric::EligibleExpenditure),
-        );
         ws.write_text_with_format(r, 0, &p.part, &st.text)?;
         ws.write_text_with_format(r, 1, field_name_ja(&p.field), &st.text)?;
         let number = |ws: &mut Worksheet, c: u16, v: u64| {
@@ -733,8 +480,6 @@ fn costs(
             }
         }
         // 差引過不足額 = 受入額 − 所要額: positive is to be returned.
-        let balance = received.map(|i| i as i64 - g.required as i64);
-        balance_total += balance.unwrap_or(0);
         ws.write_formula_with_format(
             r,
             12,
@@ -744,21 +489,6 @@ fn costs(
                 .set_result(balance.map_or("－".to_string(), |b| b.to_string())),
             &st.num,
         )?;
-        for (t, v) in totals.iter_mut().zip([
-            g.total_cost,
-            g.other_income,
-            g.net_cost,
-            g.eligible,
-            g.base_amount,
-            g.selected,
-            0,
-            g.required,
-            decided.unwrap_or(0),
-            received.unwrap_or(0),
-            0,
-        ]) {
-            *t += v;
-        }
     }
     let last = first + m.grant.len() as u32 - 1;
     let total_row = last + 1;
@@ -795,7 +525,7 @@ fn indicators(
 ) -> Result<(), XlsxError> {
     ws.set_name("評価指標")?;
     printable(ws);
-    let Some(last) = d.months.last().map(|x| x.month) else {
+    let Some((last, standings)) = &d.indicators else {
         ws.write_text_with_format(0, 0, "集計済みの月がありません", &st.note)?;
         return Ok(());
     };
@@ -805,13 +535,6 @@ fn indicators(
         format!("事業目標・評価指標（{}まで）", last.ja()),
         &st.title,
     )?;
-    let mut figs: Vec<(YearMonth, Metric, u64)> = Vec::new();
-    for mo in &d.months {
-        figs.extend(super::history::sums_by_metric(
-            mo.month,
-            mo.figures.iter().map(|f| (f.metric, f.value)),
-        ));
-    }
     let heads = [
         "指標",
         "現状値（基準）",
@@ -830,9 +553,8 @@ fn indicators(
         ws.write_text_with_format(2, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
-    for (i, ind) in m.indicators.iter().enumerate() {
+    for (i, (ind, s)) in m.indicators.iter().zip(standings).enumerate() {
         let r = 3 + i as u32;
-        let s = ind.standing(last, &figs);
         ws.write_text_with_format(r, 0, &ind.name, &st.text)?;
         ws.write_number_with_format(r, 1, ind.baseline as f64, &st.num)?;
         ws.write_text_with_format(r, 2, &ind.baseline_note, &st.text)?;
@@ -856,19 +578,13 @@ fn waivers(ws: &mut Worksheet, d: &FiscalData, st: &Styles) -> Result<(), XlsxEr
         ws.write_text_with_format(0, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
-    let mut seen = BTreeSet::new();
     let mut r = 0u32;
-    for mo in &d.months {
-        for f in mo.findings.iter().filter(|f| f.status == "waived") {
-            if !seen.insert((mo.month, f.agency.clone(), f.rule.clone())) {
-                continue;
-            }
-            r += 1;
-            ws.write_text_with_format(r, 0, mo.month.to_string(), &st.text)?;
-            ws.write_text_with_format(r, 1, &f.agency, &st.text)?;
-            ws.write_text_with_format(r, 2, &f.rule, &st.text)?;
-            ws.write_text_with_format(r, 3, &f.waiver, &st.text)?;
-        }
+    for w in &d.waivers {
+        r += 1;
+        ws.write_text_with_format(r, 0, w.month.to_string(), &st.text)?;
+        ws.write_text_with_format(r, 1, &w.agency, &st.text)?;
+        ws.write_text_with_format(r, 2, w.rule.code(), &st.text)?;
+        ws.write_text_with_format(r, 3, &w.waiver, &st.text)?;
     }
     if r == 0 {
         ws.write_text_with_format(1, 0, "免除した指摘はありません", &st.note)?;
@@ -887,20 +603,5 @@ mod tests {
             listed(&["A", "B", "C", "D", "E", "F", "G"], 5),
             "A、B、C、D、E ほか2機関"
         );
-    }
-
-    #[test]
-    fn absent_agencies_are_those_of_earlier_months_only() {
-        let month = |m| YearMonth {
-            year: 2025,
-            month: m,
-        };
-        let mut by_month: BTreeMap<YearMonth, (u64, BTreeSet<&str>)> = BTreeMap::new();
-        by_month.insert(month(4), (3, ["X", "Y"].into()));
-        by_month.insert(month(5), (5, ["Y", "Z"].into()));
-        by_month.insert(month(6), (2, ["Z"].into()));
-        assert_eq!(absent_in_last_month(&by_month), ["X", "Y"]);
-        by_month.insert(month(7), (9, ["X", "Y", "Z"].into()));
-        assert!(absent_in_last_month(&by_month).is_empty());
     }
 }

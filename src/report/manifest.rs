@@ -2,8 +2,9 @@
 //! with its size and SHA-256, the mapping files' hashes, the tool's version
 //! and the counts — so a report can later be traced to its returns.
 
+use crate::core::hex;
 use crate::core::Severity;
-use crate::pipeline::{hex, MonthRun};
+use crate::derive::MonthRun;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 

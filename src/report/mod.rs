@@ -1,6 +1,7 @@
-//! Stage 4 — report: the month's records, findings and cases as the files
-//! other systems and people read. The writers compute nothing that
-//! `records.csv` does not already hold.
+//! Stage 6 — report: the month's records, findings and cases, and the
+//! figures derived from them ([`crate::derive`]), as the files other systems
+//! and people read. The writers lay out; they read no file and compute
+//! nothing that `records.csv` and the derived figures do not already hold.
 //!
 //! All files of a month are written into a staging folder beside the month's
 //! folder and swapped in at the end, so a crash or a full disk never leaves a
@@ -8,14 +9,16 @@
 //! complete new set.
 
 pub mod cell;
-pub mod csv_out;
 pub mod fiscal;
-pub mod history;
 pub mod manifest;
 pub mod monthly;
 mod style;
 
-use crate::pipeline::MonthRun;
+/// The CSV files' formats are store's (it reads them back); re-exported
+/// where the writers have always been.
+pub use crate::store::csv_out;
+
+use crate::derive::{MonthFigures, MonthRun};
 use std::path::{Path, PathBuf};
 
 /// The consolidated workbook's file name for a month.
@@ -85,21 +88,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     }
 }
 
-/// Writes `records.csv`, `findings.csv`, `cases.csv`, the workbook and
-/// `manifest.json` into `<out>/<YYYY-MM>/`, replacing an earlier run's set
-/// only once the new set is complete. Holds the lock on `out`
-/// ([`crate::store::OutLock`]) meanwhile. Returns the month's folder.
-///
-/// # Errors
-/// Any file that cannot be built or written, or another run holding the
-/// lock; the earlier set is then kept.
-pub fn write_month(run: &MonthRun, out: &Path) -> Result<PathBuf, ReportError> {
-    check_inputs(run, out)?;
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
-    let lock = crate::store::OutLock::acquire_default(out)?;
-    write_month_locked(run, out, &lock)
-}
-
 /// Never write over the inputs, whoever calls this.
 fn check_inputs(run: &MonthRun, out: &Path) -> Result<(), ReportError> {
     let inputs = [
@@ -110,13 +98,18 @@ fn check_inputs(run: &MonthRun, out: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// [`write_month`] for a caller that already holds the lock on `out` (to
-/// keep it over reading the month before and writing this one).
+/// Writes `records.csv`, `findings.csv`, `cases.csv`, the workbook and
+/// `manifest.json` into `<out>/<YYYY-MM>/`, replacing an earlier run's set
+/// only once the new set is complete. The caller holds the lock on `out`
+/// ([`crate::store::OutLock`]) over reading the months before (from which
+/// `figures` were derived) and this write, so no other run changes them
+/// meanwhile. Returns the month's folder.
 ///
 /// # Errors
-/// As [`write_month`].
+/// Any file that cannot be built or written; the earlier set is then kept.
 pub fn write_month_locked(
     run: &MonthRun,
+    figures: &MonthFigures,
     out: &Path,
     _lock: &crate::store::OutLock,
 ) -> Result<PathBuf, ReportError> {
@@ -139,7 +132,7 @@ pub fn write_month_locked(
     // full disk): caught here, so the run ends with an error and the
     // staging folder is removed like on any other error.
     let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        build_files(run, out, staging.path(), &wb_name)
+        build_files(run, figures, staging.path(), &wb_name)
     }));
     let (csvs, workbook) = joined.map_err(|payload| ReportError::WorkbookWrite {
         path: target.join(&wb_name),
@@ -163,7 +156,7 @@ type Built = (
 );
 
 /// The month's files, each stored in `staging` as soon as it is built.
-fn build_files(run: &MonthRun, out: &Path, staging: &Path, wb_name: &str) -> Built {
+fn build_files(run: &MonthRun, figures: &MonthFigures, staging: &Path, wb_name: &str) -> Built {
     // The workbook takes most of the time (one thread: rust_xlsxwriter
     // deflates its parts one after another); the CSV files are built and
     // stored meanwhile on the other thread. Each side's bytes depend only on
@@ -172,14 +165,14 @@ fn build_files(run: &MonthRun, out: &Path, staging: &Path, wb_name: &str) -> Bui
         || -> Result<Vec<(String, Vec<u8>)>, ReportError> {
             let files = vec![
                 (
-                    "records.csv".to_string(),
+                    crate::store::months::RECORDS.to_string(),
                     csv_out::records(&run.outcome.records).map_err(|source| ReportError::Csv {
                         path: "records.csv".into(),
                         source,
                     })?,
                 ),
                 (
-                    "findings.csv".to_string(),
+                    crate::store::months::FINDINGS.to_string(),
                     csv_out::findings(&run.outcome.findings).map_err(|source| {
                         ReportError::Csv {
                             path: "findings.csv".into(),
@@ -188,7 +181,7 @@ fn build_files(run: &MonthRun, out: &Path, staging: &Path, wb_name: &str) -> Bui
                     })?,
                 ),
                 (
-                    "cases.csv".to_string(),
+                    crate::store::months::CASES.to_string(),
                     csv_out::cases(&run.outcome.cases).map_err(|source| ReportError::Csv {
                         path: "cases.csv".into(),
                         source,
@@ -214,11 +207,10 @@ fn build_files(run: &MonthRun, out: &Path, staging: &Path, wb_name: &str) -> Bui
             Ok(files)
         },
         || -> Result<Vec<u8>, ReportError> {
-            let history = history::load(out, run.month);
             // 明細's temporary file goes in the staging folder, on the same
             // disk as the outputs, not in TMPDIR (which may be small,
             // read-only or absent).
-            let wb = monthly::build_in(run, &history, Some(staging)).map_err(|source| {
+            let wb = monthly::build_in(run, figures, Some(staging)).map_err(|source| {
                 ReportError::Workbook {
                     path: staging.join(wb_name),
                     source,

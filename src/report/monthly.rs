@@ -17,10 +17,9 @@
 
 use crate::core::metric::{field_name_ja, project_name_ja, Kind, PROJECTS};
 use crate::core::{Form, Metric, Record, Severity};
+use crate::derive::{MonthFigures, MonthRun};
 use crate::mapping::indicators::IndicatorKind;
-use crate::pipeline::MonthRun;
 use crate::report::cell::{summarize, thousands, TextCells, MAX_LIST_ROWS};
-use crate::report::history::History;
 use crate::report::style::{japanese_default, new_workbook, printable, Styles, TextWidths};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,8 +31,8 @@ use std::path::Path;
 /// # Errors
 /// Only if rust_xlsxwriter refuses a value (sheet limits) or cannot create
 /// its temporary file.
-pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
-    build_in(run, history, None)
+pub fn build(run: &MonthRun, figures: &MonthFigures) -> Result<Vec<u8>, XlsxError> {
+    build_in(run, figures, None)
 }
 
 /// [`build`] with 明細's temporary file (rust_xlsxwriter's constant-memory
@@ -43,7 +42,7 @@ pub fn build(run: &MonthRun, history: &History) -> Result<Vec<u8>, XlsxError> {
 /// As [`build`].
 pub fn build_in(
     run: &MonthRun,
-    history: &History,
+    figures: &MonthFigures,
     tempdir: Option<&Path>,
 ) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
@@ -88,7 +87,7 @@ pub fn build_in(
                 fill(&mut ws).map(|()| ws)
             };
             let mut sheets = vec![
-                sheet(&mut |ws| summary(ws, run, &st))?,
+                sheet(&mut |ws| summary(ws, run, figures, &st))?,
                 sheet(&mut |ws| submissions(ws, run, &st))?,
             ];
             let mut names = Vec::new();
@@ -99,7 +98,7 @@ pub fn build_in(
                 })?);
             }
             sheets.push(sheet(&mut |ws| by_area(ws, run, &st))?);
-            sheets.push(sheet(&mut |ws| indicators(ws, run, history, &st))?);
+            sheets.push(sheet(&mut |ws| indicators(ws, run, figures, &st))?);
             sheets.push(sheet(&mut |ws| findings(ws, run, &st))?);
             Ok((sheets, names))
         },
@@ -118,7 +117,12 @@ pub fn build_in(
     wb.save_to_buffer()
 }
 
-fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+fn summary(
+    ws: &mut Worksheet,
+    run: &MonthRun,
+    figures: &MonthFigures,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("概要")?;
     printable(ws);
     ws.set_column_width(0, 36)?;
@@ -135,12 +139,6 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         ),
         &st.title,
     )?;
-    let statuses = &run.outcome.statuses;
-    let owed = run.mappings.registry.monthly_reporters().count();
-    let count = |f: &dyn Fn(&crate::reconcile::Status) -> bool| {
-        statuses.iter().filter(|s| f(&s.status)).count()
-    };
-    use crate::reconcile::Status as S;
     let rows: Vec<(&str, String)> = vec![
         ("対象年月 (month)", run.month.to_string()),
         (
@@ -155,23 +153,11 @@ fn summary(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         ("", String::new()),
         (
             "提出義務のある機関数 (units owing a return)",
-            owed.to_string(),
+            figures.owed.to_string(),
         ),
-        (
-            "受理した報告 (accepted)",
-            count(&|s| matches!(s, S::Accepted | S::Corrected)).to_string(),
-        ),
-        ("未提出 (missing)", count(&|s| *s == S::Missing).to_string()),
-        (
-            "保留 (held back)",
-            count(&|s| {
-                matches!(
-                    s,
-                    S::Duplicate | S::WrongMonth | S::WrongForm | S::UnknownAgency | S::Unreadable
-                )
-            })
-            .to_string(),
-        ),
+        ("受理した報告 (accepted)", figures.accepted.to_string()),
+        ("未提出 (missing)", figures.missing.to_string()),
+        ("保留 (held back)", figures.held_back.to_string()),
         (
             "読み込んだファイル (files read)",
             run.inputs.len().to_string(),
@@ -781,7 +767,7 @@ fn left_out(
 fn indicators(
     ws: &mut Worksheet,
     run: &MonthRun,
-    history: &History,
+    figures: &MonthFigures,
     st: &Styles,
 ) -> Result<(), XlsxError> {
     ws.set_name("評価指標")?;
@@ -793,12 +779,10 @@ fn indicators(
         &st.title,
     )?;
     let fy = run.month.fiscal_year();
-    let fy_months: Vec<String> = history
-        .months
+    let fy_months: Vec<String> = figures
+        .fiscal_year_months
         .iter()
-        .filter(|m| m.fiscal_year() == fy)
         .map(ToString::to_string)
-        .chain(std::iter::once(run.month.to_string()))
         .collect();
     ws.write_text_with_format(
         1,
@@ -829,16 +813,14 @@ fn indicators(
         ws.write_text_with_format(3, c as u16, *h, &st.head)?;
         ws.set_column_width(c as u16, w)?;
     }
-    // This month's figures, summed like the earlier months'.
-    let mut figures = history.figures.clone();
-    figures.extend(crate::report::history::sums_by_metric(
-        run.month,
-        run.outcome.records.iter().map(|r| (r.metric, r.value)),
-    ));
-
-    for (i, ind) in run.mappings.indicators.iter().enumerate() {
+    for (i, (ind, s)) in run
+        .mappings
+        .indicators
+        .iter()
+        .zip(&figures.standings)
+        .enumerate()
+    {
         let r = 4 + i as u32;
-        let s = ind.standing(run.month, &figures);
         ws.write_text_with_format(r, 0, &ind.name, &st.text)?;
         ws.write_text_with_format(
             r,

@@ -39,6 +39,20 @@ pub const RECORD_COLUMNS: [&str; 12] = [
 /// A missing column, an unknown metric or form, a value that is not a
 /// count, or a month that is not `YYYY-MM`, each with its line.
 pub fn read_records(path: &Path) -> Result<Vec<Record>, ReadBackError> {
+    read(path, None)
+}
+
+/// [`read_records`] for a month's own file (`out/<YYYY-MM>/records.csv`,
+/// `FY<year>/costs.csv`): every row must be of `month`, so a file copied
+/// into another month's folder does not count for that month.
+///
+/// # Errors
+/// As [`read_records`], and a row of another month, with its line.
+pub fn read_month_records(path: &Path, month: YearMonth) -> Result<Vec<Record>, ReadBackError> {
+    read(path, Some(month))
+}
+
+fn read(path: &Path, of_month: Option<YearMonth>) -> Result<Vec<Record>, ReadBackError> {
     let err = |line: Option<u64>, message: String| ReadBackError {
         path: path.to_path_buf(),
         line,
@@ -73,6 +87,14 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, ReadBackError> {
         let get = |i: usize| -> &str { &fields[i] };
         let bad = |what: &str, v: &str| err(line, format!("{what} 「{v}」を読めません"));
         let month: YearMonth = get(0).parse().map_err(|_| bad("month", get(0)))?;
+        if let Some(folder) = of_month.filter(|m| *m != month) {
+            return Err(err(
+                line,
+                format!(
+                    "month {month} がフォルダの月 {folder} と違います (not the folder's month)"
+                ),
+            ));
+        }
         let form = Form::from_code(get(5)).ok_or_else(|| bad("form", get(5)))?;
         let metric = Metric::from_code(get(7)).ok_or_else(|| bad("metric", get(7)))?;
         out.push(Record {

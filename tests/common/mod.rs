@@ -2,8 +2,8 @@
 // Each test crate uses only some of these.
 #![allow(dead_code)]
 
+use kasane::pipeline::write_month;
 use kasane::pipeline::{consolidate, MonthRun, RunConfig};
-use kasane::report::write_month;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

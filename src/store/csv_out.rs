@@ -16,7 +16,7 @@
 //!   backslash that would read as such an escape as `\x5C`.
 //!
 //! [`decode_field`] undoes both; kasane's own readers of these files
-//! (`fiscal`, `history`) read every field through it.
+//! ([`super::months`], [`super::records`]) read every field through it.
 
 use crate::core::{CaseRow, Finding, Record};
 pub use crate::store::fields::{decode_field, encode_field};
