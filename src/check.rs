@@ -460,6 +460,14 @@ fn structure(
         );
     }
     let optional = optional_labels(layout);
+    // A heading in other words (or none) that the reader still found by its
+    // content does not cost a figure: the agency is told, as a warning, to
+    // follow the template. Only when reading missed something (its own
+    // missing_field error says what) is a missing heading an error.
+    let read_whole = !ret
+        .problems
+        .iter()
+        .any(|p| p.rule == Rule::MissingField && p.severity == Severity::Error);
     for (what, aliases) in expected_labels(layout) {
         // A form may lie on several sheets: a label on any of them is there.
         let here = find(sheet, &aliases).or_else(|| {
@@ -474,6 +482,15 @@ fn structure(
         let there = template.and_then(|t| find(t, &aliases));
         match (here, there) {
             (None, _) if optional.contains(&&aliases) => {}
+            (None, _) if read_whole => push(
+                Severity::Warning,
+                Rule::TemplateMismatch,
+                None,
+                format!("見出し「{what}」がありません。内容から読み取れたため集計には影響しませんが、市の様式の見出しにそろえてください"),
+                format!("label {what} is missing; the return was read by its content (no figure lost), but please use the template's headings"),
+                what.clone(),
+                String::new(),
+            ),
             (None, _) => push(
                 Severity::Error,
                 Rule::TemplateMismatch,
