@@ -14,6 +14,7 @@
 //! a date format calamine misses.
 
 use super::grid::Area;
+use crate::core::month::date_from_serial;
 use chrono::NaiveDate;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader as XmlReader;
@@ -212,26 +213,8 @@ impl MissedDates {
 
     /// The date of a serial number in this book's date system.
     pub(super) fn date(&self, serial: f64) -> Option<NaiveDate> {
-        serial_to_date(serial, self.is_1904)
+        date_from_serial(serial, self.is_1904)
     }
-}
-
-/// The date of an Excel serial number. Time-of-day fractions are dropped;
-/// values below 1 are times, not dates.
-pub(super) fn serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
-    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    let days = serial.floor() as i64;
-    let (base, days) = if is_1904 {
-        (NaiveDate::from_ymd_opt(1904, 1, 1)?, days)
-    } else if days >= 61 {
-        (NaiveDate::from_ymd_opt(1899, 12, 30)?, days)
-    } else {
-        // Excel counts a 29 February 1900 that never was (Lotus 1-2-3's bug).
-        (NaiveDate::from_ymd_opt(1899, 12, 31)?, days)
-    };
-    base.checked_add_signed(chrono::Duration::days(days))
 }
 
 /// `AB12` → zero-based (11, 27).
@@ -716,18 +699,6 @@ fn row_column(text: &[u8]) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn serials_in_both_systems() {
-        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
-        assert_eq!(serial_to_date(44994.0, false), d(2023, 3, 9));
-        assert_eq!(serial_to_date(45748.5, false), d(2025, 4, 1));
-        assert_eq!(serial_to_date(1.0, false), d(1900, 1, 1));
-        assert_eq!(serial_to_date(61.0, false), d(1900, 3, 1));
-        assert_eq!(serial_to_date(44994.0 - 1462.0, true), d(2023, 3, 9));
-        assert_eq!(serial_to_date(0.25, false), None);
-        assert_eq!(serial_to_date(f64::NAN, false), None);
-    }
 
     #[test]
     fn date_codes_are_told_from_times_and_numbers() {
