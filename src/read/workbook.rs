@@ -47,10 +47,10 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
             // Two sheet entries pointing at one part would read it twice
             // (600 entries took minutes): refused, as no workbook saved by
             // a spreadsheet program does it.
-            if let Some((missed, _)) = &parts {
+            if let Some((missed, zip)) = &parts {
                 let mut seen = HashSet::new();
                 for name in &names {
-                    let path = missed.sheet_path(name).unwrap_or(name);
+                    let path = missed.sheet_member(zip, name).unwrap_or(name);
                     if !seen.insert(path.to_string()) {
                         return Err(book_too_large(file, name, "sheets reading one part", 2, 1));
                     }

@@ -60,8 +60,41 @@ pub(super) type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
 type Member<'a, 'b> = XmlReader<BufReader<zip::read::ZipFile<'a, Cursor<&'b [u8]>>>>;
 
-fn member<'a, 'b>(zip: &'a mut Zip<'b>, name: &str) -> Option<Member<'a, 'b>> {
-    let file = zip.by_name(name).ok()?;
+/// The zip member calamine 0.32 opens for a part's path
+/// (`path_to_zip_path` in its `src/xlsx/mod.rs`): the first member, in the
+/// zip's order, whose name with `\` read as `/` equals the path but for
+/// ASCII case; else the path itself (which then is not found). calamine
+/// uses the same `zip` crate (4.6), so the members come in the same order.
+pub(super) fn zip_member<'z>(zip: &'z Zip<'_>, path: &'z str) -> &'z str {
+    let same = |name: &str| {
+        name.len() == path.len()
+            && name.bytes().zip(path.bytes()).all(|(n, p)| {
+                let n = if n == b'\\' { b'/' } else { n };
+                n.eq_ignore_ascii_case(&p)
+            })
+    };
+    zip.file_names().find(|name| same(name)).unwrap_or(path)
+}
+
+/// The path of a sheet's part from its relationship target, as calamine
+/// 0.32 resolves it (`Xlsx::read_workbook` in its `src/xlsx/mod.rs`):
+/// `/xl/…` loses its leading slash, `xl/…` is kept, and anything else
+/// (`worksheets/sheet1.xml`, as Excel writes) is taken under `xl/`. Reading
+/// the sheet elsewhere than calamine does would pair our date cells with
+/// another part than its values, or with none.
+pub(super) fn sheet_part(target: &str) -> String {
+    if let Some(rooted) = target.strip_prefix('/').filter(|t| t.starts_with("xl/")) {
+        rooted.to_string()
+    } else if target.starts_with("xl/") {
+        target.to_string()
+    } else {
+        format!("xl/{target}")
+    }
+}
+
+fn member<'a, 'b>(zip: &'a mut Zip<'b>, path: &str) -> Option<Member<'a, 'b>> {
+    let name = zip_member(zip, path).to_string();
+    let file = zip.by_name(&name).ok()?;
     let mut xml = XmlReader::from_reader(BufReader::new(file));
     xml.config_mut().trim_text(false);
     Some(xml)
@@ -108,14 +141,7 @@ impl MissedDates {
         let targets = relationships(zip)?;
         let sheet_paths = sheet_ids
             .into_iter()
-            .filter_map(|(name, rid)| {
-                let target = targets.get(&rid)?;
-                let path = match target.strip_prefix('/') {
-                    Some(abs) => abs.to_string(),
-                    None => format!("xl/{target}"),
-                };
-                Some((name, path))
-            })
+            .filter_map(|(name, rid)| Some((name, sheet_part(targets.get(&rid)?))))
             .collect();
         Some(MissedDates {
             styles,
@@ -124,10 +150,11 @@ impl MissedDates {
         })
     }
 
-    /// The path inside the zip of a sheet's XML, as the workbook's
-    /// relationships give it.
-    pub(super) fn sheet_path(&self, sheet: &str) -> Option<&str> {
-        self.sheet_paths.get(sheet).map(String::as_str)
+    /// The zip member of a sheet's XML, found as calamine finds it: the
+    /// part the workbook's relationships name ([`sheet_part`]), matched to
+    /// a member by [`zip_member`].
+    pub(super) fn sheet_member<'z>(&'z self, zip: &'z Zip<'_>, sheet: &str) -> Option<&'z str> {
+        Some(zip_member(zip, self.sheet_paths.get(sheet)?))
     }
 
     /// True when some style is a date format calamine misses.
@@ -141,8 +168,8 @@ impl MissedDates {
     /// the pass does not expect; the sheet is then read with calamine's
     /// separate passes, as before.
     pub(super) fn scan(&self, zip: &mut Zip<'_>, sheet: &str) -> Option<SheetScan> {
-        let path = self.sheet_paths.get(sheet)?;
-        let file = zip.by_name(path).ok()?;
+        let path = self.sheet_member(zip, sheet)?.to_string();
+        let file = zip.by_name(&path).ok()?;
         if file.size() > SCAN_MAX_BYTES {
             return None;
         }
@@ -263,7 +290,10 @@ fn parts_key(zip: &mut Zip<'_>) -> Option<[u8; 32]> {
     let mut key = Sha256::new();
     let mut raw = Vec::new();
     for name in PARTS {
-        let Some(index) = zip.index_for_name(name) else {
+        // The member calamine reads for the part; the key holds its bytes,
+        // not its name, as a [`MissedDates`] holds part paths only.
+        let member = zip_member(zip, name).to_string();
+        let Some(index) = zip.index_for_name(&member) else {
             key.update([0]);
             continue;
         };
@@ -382,14 +412,21 @@ fn workbook(zip: &mut Zip<'_>) -> Option<(bool, Vec<(String, String)>)> {
         let decoder = xml.decoder();
         match xml.read_event_into(&mut buf) {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                b"workbookPr" => {
-                    is_1904 = attr(&e, decoder, b"date1904")
-                        .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+                // As calamine: the element by its full name, `date1904`
+                // exactly `1` or `true`.
+                _ if e.name().as_ref() == b"workbookPr" => {
+                    is_1904 =
+                        attr(&e, decoder, b"date1904").is_some_and(|v| v == "1" || v == "true");
                 }
+                // As calamine: the relationship id under the `r:` or
+                // `relationships:` prefix, compared as written.
                 b"sheet" => {
-                    if let (Some(name), Some(id)) =
-                        (attr(&e, decoder, b"name"), attr(&e, decoder, b"id"))
-                    {
+                    let id = e.attributes().flatten().find_map(|a| {
+                        matches!(a.key.as_ref(), b"r:id" | b"relationships:id")
+                            .then(|| decoder.decode(&a.value).ok().map(|v| v.into_owned()))
+                            .flatten()
+                    });
+                    if let (Some(name), Some(id)) = (attr(&e, decoder, b"name"), id) {
                         sheets.push((name, id));
                     }
                 }
@@ -415,9 +452,15 @@ fn relationships(zip: &mut Zip<'_>) -> Option<HashMap<String, String>> {
             Ok(Event::Start(e)) | Ok(Event::Empty(e))
                 if e.local_name().as_ref() == b"Relationship" =>
             {
-                if let (Some(id), Some(target)) =
-                    (attr(&e, decoder, b"Id"), attr(&e, decoder, b"Target"))
-                {
+                // As calamine: `Id` and `Target` by their exact names and
+                // as written (no entity is expanded).
+                let raw = |key: &[u8]| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == key)
+                        .and_then(|a| decoder.decode(&a.value).ok().map(|v| v.into_owned()))
+                };
+                if let (Some(id), Some(target)) = (raw(b"Id"), raw(b"Target")) {
                     out.insert(id, target);
                 }
             }
@@ -699,6 +742,49 @@ fn row_column(text: &[u8]) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The three spellings calamine 0.32's `Xlsx::read_workbook` resolves.
+    #[test]
+    fn sheet_targets_resolve_as_calamine_resolves_them() {
+        for target in [
+            "worksheets/sheet1.xml",
+            "xl/worksheets/sheet1.xml",
+            "/xl/worksheets/sheet1.xml",
+        ] {
+            assert_eq!(sheet_part(target), "xl/worksheets/sheet1.xml", "{target}");
+        }
+        // Rooted elsewhere than xl/: calamine puts it under xl/ as it is
+        // (and then finds no such part); so do we.
+        assert_eq!(
+            sheet_part("/worksheets/sheet1.xml"),
+            "xl//worksheets/sheet1.xml"
+        );
+        assert_eq!(sheet_part("../sheet1.xml"), "xl/../sheet1.xml");
+    }
+
+    #[test]
+    fn zip_members_are_matched_as_calamine_matches_them() {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        {
+            let mut out = zip::ZipWriter::new(&mut bytes);
+            for name in ["xl\\Worksheets\\Sheet1.xml", "xl/worksheets/sheet1.xml"] {
+                out.start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+            }
+            out.finish().unwrap();
+        }
+        let bytes = bytes.into_inner();
+        let zip = Zip::new(Cursor::new(bytes.as_slice())).unwrap();
+        // The first member in the zip's order, `\` read as `/`, any case.
+        assert_eq!(
+            zip_member(&zip, "xl/worksheets/sheet1.xml"),
+            "xl\\Worksheets\\Sheet1.xml"
+        );
+        assert_eq!(
+            zip_member(&zip, "xl/worksheets/sheet2.xml"),
+            "xl/worksheets/sheet2.xml"
+        );
+    }
 
     #[test]
     fn date_codes_are_told_from_times_and_numbers() {
