@@ -12,6 +12,9 @@ pub mod limits;
 mod sniff;
 mod workbook;
 mod xlsx_dates;
+mod xlsx_parts;
+mod xlsx_scan;
+mod xlsx_styles;
 
 pub use csv_file::{decode_text, TextEncoding};
 

@@ -18,7 +18,8 @@
 use super::grid::{book_too_large, Area, Budget, GridBuilder};
 use super::limits::MAX_BOOK_SHEETS;
 use super::sniff::{workbook_kind, WorkbookKind};
-use super::xlsx_dates::{MissedDates, Zip};
+use super::xlsx_dates::MissedDates;
+use super::xlsx_parts::Zip;
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::month::date_from_serial;
 use crate::core::Location;
