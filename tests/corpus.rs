@@ -415,12 +415,16 @@ fn a_workbook_named_otherwise_is_sniffed_from_its_bytes() {
     assert_eq!(non_empty_rows(&book.sheets[0]), 4);
 }
 
+/// How a test spells a sheet's relationship target from its file name.
+type Spelling = fn(&str) -> String;
+
 /// The ja-JP book with its sheets' relationship targets spelled as
 /// `spell` gives them (the zip otherwise copied as stored).
 fn with_sheet_targets(bytes: &[u8], spell: impl Fn(&str) -> String) -> Vec<u8> {
     use std::io::{Read, Write};
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let target = regex::Regex::new(r#"Target="worksheets/([^"]+)""#).expect("regex");
     for i in 0..zip.len() {
         let name = zip.by_index(i).expect("member").name().to_string();
         if name == "xl/_rels/workbook.xml.rels" {
@@ -429,8 +433,7 @@ fn with_sheet_targets(bytes: &[u8], spell: impl Fn(&str) -> String) -> Vec<u8> {
                 .expect("rels")
                 .read_to_string(&mut rels)
                 .expect("rels text");
-            let rels = regex::Regex::new(r#"Target="worksheets/([^"]+)""#)
-                .expect("regex")
+            let rels = target
                 .replace_all(&rels, |c: &regex::Captures<'_>| {
                     format!("Target=\"{}\"", spell(&c[1]))
                 })
@@ -475,7 +478,7 @@ fn dates_are_dates_however_the_sheet_targets_are_spelled() {
     let name = "spreadsheet2json_datetime_ja-JP.xlsx";
     let want = date_cells(&read_bytes(&bytes, name).expect("read"));
     assert!(want.len() >= 28, "{want:?}");
-    let spellings: [(&str, fn(&str) -> String); 4] = [
+    let spellings: [(&str, Spelling); 4] = [
         ("relative", |p| format!("worksheets/{p}")),
         ("from the root", |p| format!("xl/worksheets/{p}")),
         ("absolute", |p| format!("/xl/worksheets/{p}")),
