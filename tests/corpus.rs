@@ -414,3 +414,83 @@ fn a_workbook_named_otherwise_is_sniffed_from_its_bytes() {
     assert_eq!(book.sheets.len(), 2);
     assert_eq!(non_empty_rows(&book.sheets[0]), 4);
 }
+
+/// How a test spells a sheet's relationship target from its file name.
+type Spelling = fn(&str) -> String;
+
+/// The ja-JP book with its sheets' relationship targets spelled as
+/// `spell` gives them (the zip otherwise copied as stored).
+fn with_sheet_targets(bytes: &[u8], spell: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let target = regex::Regex::new(r#"Target="worksheets/([^"]+)""#).expect("regex");
+    for i in 0..zip.len() {
+        let name = zip.by_index(i).expect("member").name().to_string();
+        if name == "xl/_rels/workbook.xml.rels" {
+            let mut rels = String::new();
+            zip.by_index(i)
+                .expect("rels")
+                .read_to_string(&mut rels)
+                .expect("rels text");
+            let rels = target
+                .replace_all(&rels, |c: &regex::Captures<'_>| {
+                    format!("Target=\"{}\"", spell(&c[1]))
+                })
+                .into_owned();
+            assert_ne!(rels.matches("worksheets/").count(), 0);
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("start");
+            out.write_all(rels.as_bytes()).expect("write");
+        } else {
+            out.raw_copy_file(zip.by_index_raw(i).expect("raw"))
+                .expect("copy");
+        }
+    }
+    out.finish().expect("finish").into_inner()
+}
+
+/// Where each date cell of a book is, by sheet.
+fn date_cells(book: &Book) -> Vec<(String, usize, usize, chrono::NaiveDate)> {
+    let mut out = Vec::new();
+    for s in &book.sheets {
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if let Cell::Date(d) = cell {
+                    out.push((s.name.clone(), r, c, *d));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A workbook's relationships may name a sheet's part relative to `xl/`
+/// (`worksheets/sheet1.xml`, as Excel writes), from the package root
+/// (`xl/worksheets/sheet1.xml`), absolute (`/xl/worksheets/sheet1.xml`), or
+/// in another letter case than the zip member: calamine 0.32 resolves each
+/// (`Xlsx::read_workbook`, `path_to_zip_path`), and so must the reading of
+/// the Japanese date formats it misses, or those dates stay numbers.
+#[test]
+fn dates_are_dates_however_the_sheet_targets_are_spelled() {
+    let path = corpus().join("excel/spreadsheet2json_datetime_ja-JP.xlsx");
+    let bytes = std::fs::read(&path).expect("corpus book");
+    let name = "spreadsheet2json_datetime_ja-JP.xlsx";
+    let want = date_cells(&read_bytes(&bytes, name).expect("read"));
+    assert!(want.len() >= 28, "{want:?}");
+    let spellings: [(&str, Spelling); 4] = [
+        ("relative", |p| format!("worksheets/{p}")),
+        ("from the root", |p| format!("xl/worksheets/{p}")),
+        ("absolute", |p| format!("/xl/worksheets/{p}")),
+        ("other case", |p| {
+            format!("xl/worksheets/{}", p.to_uppercase())
+        }),
+    ];
+    for (how, spell) in spellings {
+        let book = read_bytes(&with_sheet_targets(&bytes, spell), name)
+            .unwrap_or_else(|e| panic!("{how}: {e}"));
+        let got = date_cells(&book);
+        assert_eq!(got.len(), want.len(), "{how}: {got:?}");
+        assert_eq!(got, want, "{how}");
+    }
+}

@@ -4,8 +4,9 @@
 //! way staff write a value to that value. Crashes found by fuzzing
 //! (fuzz/README.md) are kept here as regression tests.
 
+use kasane::core::month::{parse_date, parse_month};
 use kasane::core::YearMonth;
-use kasane::normalize::month::{parse_date, parse_fiscal_year, parse_month};
+use kasane::normalize::month::parse_fiscal_year;
 use kasane::normalize::text::value_text;
 use kasane::normalize::value::{parse_amount, parse_count, Count};
 use kasane::read::{decode_text, read_bytes, Cell, TextEncoding};
@@ -146,6 +147,15 @@ proptest! {
             parse_date(&Cell::Text(format!("{year}/{month}/1"))),
             Some(first)
         );
+    }
+
+    /// A bare number is never a month (issue 16): a number cell is one only
+    /// when its digits are the `YYYYMM` text form, never as a date serial.
+    #[test]
+    fn a_plain_number_is_a_month_only_as_yyyymm(n in prop_oneof![any::<f64>(), 0.0..3_000_000.0]) {
+        if let Some(m) = parse_month(&Cell::Number(n)) {
+            prop_assert_eq!(n, f64::from(m.year * 100) + f64::from(m.month));
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! They must never panic, and a count is only ever read from digits.
 #![no_main]
 
-use kasane::normalize::month::{parse_date, parse_fiscal_year, parse_month};
+use kasane::core::month::{parse_date, parse_month};
+use kasane::normalize::month::parse_fiscal_year;
 use kasane::normalize::personal::suspect;
 use kasane::normalize::text::{label_key, value_text};
 use kasane::normalize::value::{parse_amount, parse_count, Count};

@@ -4,6 +4,7 @@
 //! ([`Registry`]). The metric glossary ([`metric`]) is the one place where the
 //! interface codes of spec §6 meet their Japanese names.
 
+pub mod cell;
 pub mod finding;
 pub mod location;
 pub mod metric;
@@ -12,6 +13,7 @@ pub mod record;
 pub mod registry;
 pub mod text;
 
+pub use cell::Cell;
 pub use finding::{Finding, Rule, Severity};
 pub use location::Location;
 pub use metric::{Form, Metric};

@@ -3,9 +3,9 @@
 //! are counted as skipped, not read, and raise no finding.
 
 use super::identity::month_from_name;
-use super::month::parse_month;
 use super::text::label_key;
 use super::SheetKeys;
+use crate::core::month::parse_month;
 use crate::core::YearMonth;
 use crate::read::Book;
 

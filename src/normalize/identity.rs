@@ -8,6 +8,7 @@
 //! status shows 届いたが読めない instead of 未提出.
 
 use super::text::{label_key, value_text};
+use crate::core::month::western_year;
 use crate::core::{Location, Registry, YearMonth};
 use crate::read::{Book, Cell};
 use regex::Regex;
@@ -252,17 +253,7 @@ static BARE_MONTH: LazyLock<Regex> =
 pub fn month_from_name(name: &str, batch_year: Option<i32>) -> Option<YearMonth> {
     let t = value_text(name);
     if let Some(c) = ERA_IN.captures(&t) {
-        let y: i32 = if &c[2] == "元" {
-            1
-        } else {
-            c[2].parse().ok()?
-        };
-        let base = if matches!(&c[1], "令和" | "R") {
-            2018
-        } else {
-            1988
-        };
-        if let Some(m) = YearMonth::new(base + y, c[3].parse().ok()?) {
+        if let Some(m) = YearMonth::new(western_year(&c[1], &c[2])?, c[3].parse().ok()?) {
             return Some(m);
         }
     }

@@ -531,7 +531,7 @@ fn read_book(
         let source = sheet.location(&book.file, r, c);
         let text_value = cell.as_text();
         match field {
-            HeaderField::Month => match month::parse_month(cell) {
+            HeaderField::Month => match crate::core::month::parse_month(cell) {
                 Some(m) => {
                     ret.month = Some(HeaderValue {
                         value: m,
@@ -566,7 +566,7 @@ fn read_book(
                 }
             }
             HeaderField::Version => ret.version = Some(text_value.trim().to_string()),
-            HeaderField::Submitted => ret.submitted = month::parse_date(cell),
+            HeaderField::Submitted => ret.submitted = crate::core::month::parse_date(cell),
             HeaderField::Edition => {
                 let t = text::value_text(&text_value);
                 let digits = t.trim_start_matches('第').trim_end_matches('版').trim();

@@ -5,12 +5,12 @@
 //! A table is found by its heading row: the first row holding the labels the
 //! mapping gives. It runs until the first blank row or its total row.
 
-use super::month::{parse_date, parse_month};
 use super::personal::suspect;
 use super::rows::{Claims, RowUse};
 use super::text::{label_key, value_text};
 use super::value::{parse_amount, parse_count, Count};
 use super::{cached_label_key, CaseLine, Figure, HeaderValue, Problem, SheetKeys, StatedTotal};
+use crate::core::month::{parse_date, parse_month};
 use crate::core::{Location, Metric, Registry, Rule, YearMonth};
 use crate::mapping::layout::LongColumn;
 use crate::mapping::{CaseColumn, KeyKind, Labels, TableLayout};

@@ -12,55 +12,18 @@ pub mod limits;
 mod sniff;
 mod workbook;
 mod xlsx_dates;
+mod xlsx_parts;
+mod xlsx_scan;
+mod xlsx_styles;
 
 pub use csv_file::{decode_text, TextEncoding};
 
+// The cell type is the core's (months and dates are read from cells there);
+// it is named here too, where the readers make cells.
+pub use crate::core::Cell;
+
 use crate::core::Location;
 use std::path::Path;
-
-/// One cell's content, as the file stores it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Nothing there.
-    Empty,
-    /// Text (CSV fields are always text).
-    Text(String),
-    /// A number.
-    Number(f64),
-    /// A date cell, as `YYYY-MM-DD` (the time of day is dropped).
-    Date(chrono::NaiveDate),
-    /// A boolean.
-    Bool(bool),
-    /// An error value stored in the cell (`#REF!`).
-    Error(String),
-    /// A formula whose result was never calculated and saved.
-    FormulaWithoutValue(String),
-}
-
-impl Cell {
-    /// True when the cell holds nothing, or only white space.
-    pub fn is_blank(&self) -> bool {
-        match self {
-            Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
-            _ => false,
-        }
-    }
-
-    /// The cell as text, as a person would read it.
-    pub fn as_text(&self) -> String {
-        match self {
-            Cell::Empty => String::new(),
-            Cell::Text(t) => t.clone(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) => n.to_string(),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::Error(e) => e.clone(),
-            Cell::FormulaWithoutValue(f) => format!("={f}"),
-        }
-    }
-}
 
 /// A sheet (or a whole CSV file) as a grid of rows.
 ///

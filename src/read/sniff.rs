@@ -5,7 +5,7 @@
 //! and so calamine, does not stop at the size a header states).
 
 use super::limits::{MAX_ZIP_MEMBERS, MAX_ZIP_MEMBER_BYTES, MAX_ZIP_TOTAL_BYTES};
-use super::xlsx_dates::Zip;
+use super::xlsx_parts::Zip;
 use super::ReadError;
 use crate::core::Location;
 use std::io::{Cursor, Read};

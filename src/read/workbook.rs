@@ -18,8 +18,10 @@
 use super::grid::{book_too_large, Area, Budget, GridBuilder};
 use super::limits::MAX_BOOK_SHEETS;
 use super::sniff::{workbook_kind, WorkbookKind};
-use super::xlsx_dates::{MissedDates, Zip};
+use super::xlsx_dates::MissedDates;
+use super::xlsx_parts::Zip;
 use super::{Book, Cell, FileKind, ReadError, Sheet};
+use crate::core::month::date_from_serial;
 use crate::core::Location;
 use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
 use std::collections::HashSet;
@@ -46,10 +48,10 @@ fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
             // Two sheet entries pointing at one part would read it twice
             // (600 entries took minutes): refused, as no workbook saved by
             // a spreadsheet program does it.
-            if let Some((missed, _)) = &parts {
+            if let Some((missed, zip)) = &parts {
                 let mut seen = HashSet::new();
                 for name in &names {
-                    let path = missed.sheet_path(name).unwrap_or(name);
+                    let path = missed.sheet_member(zip, name).unwrap_or(name);
                     if !seen.insert(path.to_string()) {
                         return Err(book_too_large(file, name, "sheets reading one part", 2, 1));
                     }
@@ -349,13 +351,30 @@ fn convert(v: &Data) -> Cell {
     }
 }
 
-/// A date cell (calamine applies the book's 1900 or 1904 system); a time of
-/// day or a duration stays a number.
+/// A date cell: the serial under a date format, converted by the core's one
+/// serial conversion ([`date_from_serial`]) in the book's date system, as
+/// the dates calamine misses are ([`super::xlsx_dates`]); a time of day or
+/// a duration stays a number.
 fn date_time(dt: &calamine::ExcelDateTime) -> Cell {
-    match dt.as_datetime() {
-        Some(d) if dt.is_datetime() && dt.as_f64() >= 1.0 => Cell::Date(d.date()),
-        _ => Cell::Number(dt.as_f64()),
+    let serial = dt.as_f64();
+    let date = dt
+        .is_datetime()
+        .then(|| date_from_serial(serial, is_1904(dt)))
+        .flatten();
+    match date {
+        Some(d) => Cell::Date(d),
+        None => Cell::Number(serial),
     }
+}
+
+/// Whether calamine read the cell in the 1904 date system. calamine 0.32
+/// keeps the flag private to [`calamine::ExcelDateTime`] (it is only used by
+/// its own conversions), but the type compares all its fields, so a copy
+/// built with the flag set is equal exactly when the cell has it.
+fn is_1904(dt: &calamine::ExcelDateTime) -> bool {
+    let flagged =
+        calamine::ExcelDateTime::new(dt.as_f64(), calamine::ExcelDateTimeType::DateTime, true);
+    *dt == flagged
 }
 
 /// ODS stores dates as ISO text (`2025-04-01`, `2025-04-01T00:00:00`).
@@ -370,6 +389,25 @@ fn iso_date(s: &str) -> Cell {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    /// calamine's date cells go through the core's serial conversion in
+    /// their own book's date system; times of day and durations stay numbers.
+    #[test]
+    fn calamine_dates_in_both_systems() {
+        let cell = |v, typ, is_1904| date_time(&ExcelDateTime::new(v, typ, is_1904));
+        let day = |y, m, d| Cell::Date(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let dt = ExcelDateTimeType::DateTime;
+        assert_eq!(cell(44994.0, dt, false), day(2023, 3, 9));
+        assert_eq!(cell(44994.0 - 1462.0, dt, true), day(2023, 3, 9));
+        assert_eq!(cell(44994.75, dt, false), day(2023, 3, 9));
+        assert_eq!(cell(61.0, dt, false), day(1900, 3, 1));
+        assert_eq!(cell(0.25, dt, false), Cell::Number(0.25));
+        assert_eq!(
+            cell(1.5, ExcelDateTimeType::TimeDelta, false),
+            Cell::Number(1.5)
+        );
+    }
 
     /// Every `.xlsx` of the test files reads the same with the one-pass scan
     /// as with calamine's separate passes (merged areas, formulas without a
