@@ -63,6 +63,14 @@ pub struct CheckReport {
 }
 
 impl CheckReport {
+    /// True when nothing at `error` level was found: the return is read
+    /// whole as it is (warnings say what to bring back to the template).
+    pub fn passes(&self) -> bool {
+        self.findings
+            .iter()
+            .all(|f| f.severity != Severity::Error.code())
+    }
+
     /// True when nothing at `error` or `warning` level was found.
     pub fn is_sound(&self) -> bool {
         self.findings

@@ -254,7 +254,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     if let (Some(out), false) = (&args.annotate, args.json) {
         emit(&format!("注記つきブック (annotated): {}\n", out.display()));
     }
-    Ok(if reports.iter().all(CheckReport::is_sound) {
+    // Warnings alone pass: the return is read whole; they are printed for
+    // the agency to bring its sheet back to the template.
+    Ok(if reports.iter().all(CheckReport::passes) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -314,3 +314,36 @@ fn an_ods_of_repeated_cells_is_refused_before_calamine_expands_it() {
         "{err}"
     );
 }
+
+/// An .ods written by LibreOffice with a margin column (the sheet starts at
+/// B) and blank rows between filled ones: calamine 0.32 padded each blank
+/// row one cell too wide, pushing every later row right (headings and
+/// figures under the wrong columns). kasane builds calamine with the fix
+/// backported (vendor/calamine-0.32.0/README.kasane.md); this fails without it.
+#[test]
+fn an_ods_with_a_margin_column_and_blank_rows_keeps_its_columns() {
+    let name = "R7.4月分_上京区子育てコンシェルジュ（子どもはぐくみ室）.ods";
+    let path = root()
+        .join("tests/fixtures/foreign_month/2025-04")
+        .join(name);
+    let book = read_bytes(&std::fs::read(&path).expect("fixture"), name).expect("read");
+    let sheet = &book.sheets[0];
+    let at = |a1: &str| {
+        let (r, c) = sheet
+            .rows
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| (0..row.len()).map(move |c| (r, c)))
+            .find(|&(r, c)| sheet.location(name, r, c).cell_text() == a1)
+            .unwrap_or((usize::MAX, usize::MAX));
+        sheet.get(r, c).clone()
+    };
+    // As LibreOffice shows the sheet: B7 属性, C7 延べ相談件数※1, F the
+    // blank column, B8 高齢者 with C8 = 12 and J8 = 4.
+    assert_eq!(at("B7"), Cell::Text("属性".into()));
+    assert_eq!(at("C7"), Cell::Text("延べ相談件数※1".into()));
+    assert_eq!(at("B8"), Cell::Text("高齢者".into()));
+    assert_eq!(at("C8"), Cell::Number(12.0));
+    assert_eq!(at("J8"), Cell::Number(4.0));
+    assert_eq!(at("B13"), Cell::Text("計".into()));
+}

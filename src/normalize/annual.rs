@@ -21,7 +21,12 @@ pub(crate) struct MonthSheets {
 /// A sheet's month by its 報告年月 cell, else by its name (a bare `4月`
 /// taken in the batch month's fiscal year: 4–12 in its start year, 1–3 in
 /// the next).
-fn sheet_month(book: &Book, keys: &SheetKeys, s: usize, batch: YearMonth) -> Option<YearMonth> {
+pub(crate) fn sheet_month(
+    book: &Book,
+    keys: &SheetKeys,
+    s: usize,
+    batch: YearMonth,
+) -> Option<YearMonth> {
     let sheet = &book.sheets[s];
     let fy = batch.fiscal_year();
     let by_name = month_from_name(&sheet.name, None).or_else(|| {

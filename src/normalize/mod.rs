@@ -731,7 +731,12 @@ fn read_book(
             continue;
         }
         ret.rows.skip_other_sheet(other.rows.len());
-        let other_month = month_sheets.is_some_and(|m| m.others.contains(&i));
+        // Another month's sheet of an annual workbook — also when the batch
+        // month was not known yet (the return's own month tells it).
+        let other_month = month_sheets.is_some_and(|m| m.others.contains(&i))
+            || ret.month.as_ref().is_some_and(|m| {
+                annual::sheet_month(book, &keys[i], i, m.value).is_some_and(|x| x != m.value)
+            });
         if !other_month {
             if let Some((r, c)) = first_number(other) {
                 ret.problems.push(
@@ -1166,7 +1171,11 @@ fn find_header_value(
                     }
                     return Some((r, col, v.clone()));
                 }
-                return Some((r, first, sheet.get(r, first).clone()));
+                // A blank value: its cell is the one in the column where the
+                // header block's neighbouring labels have their values (a
+                // blank figure still traces to the cell it was left in).
+                let col = blank_value_column(sheet, r, c, first).unwrap_or(first);
+                return Some((r, col, sheet.get(r, col).clone()));
             }
             // `label：value` in one cell.
             if let Some((head, value)) = key.split_once([':', '：']) {
@@ -1181,6 +1190,32 @@ fn find_header_value(
         }
     }
     None
+}
+
+/// The column of the values of the nearest header rows (above or below row
+/// `r`, labels in the same column `c`), when it lies right of `first`.
+fn blank_value_column(sheet: &Sheet, r: usize, c: usize, first: usize) -> Option<usize> {
+    [
+        r.checked_sub(1),
+        r.checked_add(1),
+        r.checked_sub(2),
+        r.checked_add(2),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|near| {
+        if !matches!(sheet.get(near, c), Cell::Text(t) if !t.trim().is_empty()) {
+            return None;
+        }
+        let from = sheet
+            .merged_area(near, c)
+            .map_or(c, |(_, _, _, right)| right)
+            + 1;
+        let width = sheet.rows.get(near).map_or(0, Vec::len);
+        (from..width).find(|&col| !sheet.get(near, col).is_blank())
+    })
+    // Only across blank cells of its own row (never past another label).
+    .filter(|&col| col > first && (first..=col).all(|x| sheet.get(r, x).is_blank()))
 }
 
 #[cfg(test)]

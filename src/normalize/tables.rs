@@ -487,8 +487,22 @@ fn read_wide(ctx: &Context<'_>, layout: &TableLayout, rows: &mut Claims<'_>) -> 
         .chain(metric_cols.iter().map(|&(_, c, _)| c))
         .chain(money_cols.into_iter().flat_map(|(f, u)| [f, u]).flatten())
         .collect();
+    let blank_at = |r: usize| table_cols.iter().all(|&c| ctx.sheet.get(r, c).is_blank());
     let mut r = head + 1;
-    while r < ctx.sheet.rows.len() && !table_cols.iter().all(|&c| ctx.sheet.get(r, c).is_blank()) {
+    // A blank row or two straight under the heading belong to it: a heading
+    // merged down over them (エクセル方眼紙) whose merged areas the file
+    // format does not give (calamine reads none from .ods).
+    while r < head + 3 && r + 1 < ctx.sheet.rows.len() && ctx.sheet.row_is_blank(r) {
+        r += 1;
+    }
+    if blank_at(r) {
+        r = head + 1;
+    } else {
+        for g in head + 1..r {
+            rows.claim(g, RowUse::Header);
+        }
+    }
+    while r < ctx.sheet.rows.len() && !blank_at(r) {
         let key_cell = ctx.sheet.get(r, key_col);
         if matches_any(ctx.keys.get(r, key_col), &total_keys) {
             rows.claim(r, RowUse::Total);
