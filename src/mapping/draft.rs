@@ -456,6 +456,8 @@ struct Analysis {
     columns: Vec<(Metric, Hit)>,
     /// Row labels: (code or None when unknown, hit).
     keys: Vec<(Option<&'static str>, Hit)>,
+    /// Columns a filled copy leaves blank in every row.
+    blank_columns: Vec<Metric>,
     /// The texts of the key column's rows, in order (for forms without a
     /// code map: F3's areas, F4's sites).
     row_labels: Vec<String>,
@@ -634,6 +636,28 @@ fn analyse(book: &Book, sheet_index: usize, h: &Heading) -> Analysis {
             }
         }
     }
+    // A filled copy (figures in the table) that leaves a column blank in
+    // every row: a figure its programme does not have, so blank must mean
+    // "not reported" rather than 0 (`optional`).
+    let data_rows: Vec<usize> = (h.row + 1..table_end)
+        .filter(|&r| {
+            total
+                .as_ref()
+                .is_none_or(|t| t.cell != cell_name(sheet, r, key_col.unwrap_or(0)))
+        })
+        .collect();
+    let filled = data_rows
+        .iter()
+        .any(|&r| metric_cols.iter().any(|&c| !sheet.get(r, c).is_blank()));
+    let blank_columns: Vec<Metric> = if filled {
+        h.columns
+            .iter()
+            .filter(|(c, _, _)| data_rows.iter().all(|&r| sheet.get(r, *c).is_blank()))
+            .map(|(_, m, _)| *m)
+            .collect()
+    } else {
+        Vec::new()
+    };
     // The header block: every text cell outside the table's heading row.
     let in_table = |r: usize| r >= h.row && r < table_end.max(h.row + 1);
     let mut header: BTreeMap<&'static str, Hit> = BTreeMap::new();
@@ -711,6 +735,7 @@ fn analyse(book: &Book, sheet_index: usize, h: &Heading) -> Analysis {
             .map(|(_, m, hit)| (*m, hit.clone()))
             .collect(),
         keys,
+        blank_columns,
         row_labels,
         total,
         file: book.file.clone(),
@@ -1226,21 +1251,56 @@ fn render(
             );
         }
     }
-    // 累計 columns: optional, so returns without them still read (as the
-    // bundled layouts have them).
-    let cumulative: Vec<String> = p
+    // Optional columns: 累計 (returns without the column still read, as
+    // the bundled layouts have them) and columns a filled copy leaves blank
+    // in every row (a figure its programme does not have).
+    let blank_in: Vec<(Metric, &str)> = p
         .columns
         .iter()
-        .filter(|(m, _)| m.kind() == crate::core::metric::Kind::Cumulative)
-        .map(|(m, _)| q(m.code()))
+        .filter_map(|(m, _)| {
+            same.iter()
+                .find(|a| a.blank_columns.contains(m))
+                .map(|a| (*m, a.file.as_str()))
+        })
         .collect();
-    if !cumulative.is_empty() {
-        confirm.push("optional（累計の列）".into());
+    let optional: Vec<Metric> = p
+        .columns
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| {
+            m.kind() == crate::core::metric::Kind::Cumulative
+                || blank_in.iter().any(|(b, _)| b == m)
+        })
+        .collect();
+    if !optional.is_empty() {
+        confirm.push("optional（空欄を「該当なし」とする列）".into());
+        let mut why = Vec::new();
+        if optional
+            .iter()
+            .any(|m| m.kind() == crate::core::metric::Kind::Cumulative)
+        {
+            why.push("累計の列（列のない報告もそのまま読む）".to_string());
+        }
+        let mut files: Vec<&str> = blank_in.iter().map(|(_, f)| *f).collect();
+        files.dedup();
+        if !files.is_empty() {
+            why.push(format!("{} で全行空欄の列", files.join("・")));
+        }
         line(
             &mut body,
             "optional",
-            &format!("[{}]", cumulative.join(", ")),
-            "要確認: 累計の列は任意（列のない報告もそのまま読む）。空欄を「該当なし」とする列があれば足してください",
+            &format!(
+                "[{}]",
+                optional
+                    .iter()
+                    .map(|m| q(m.code()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &format!(
+                "要確認: {}は任意（空欄は 0 ではなく該当なし）。ほかにもあれば足してください",
+                why.join("、")
+            ),
         );
     }
     let _ = writeln!(body, "\n[tables.columns]");
