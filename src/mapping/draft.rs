@@ -390,6 +390,12 @@ struct Heading {
 fn headings(book: &Book, sheet: &Sheet, forms: &[Form]) -> Vec<Heading> {
     let mut out = Vec::new();
     for &form in forms {
+        // The glossary's keys once, not once per cell.
+        let words: Vec<(Metric, String)> = Metric::ALL
+            .iter()
+            .filter(|m| m.form() == form)
+            .map(|m| (*m, label_key(m.name_ja())))
+            .collect();
         let mut best: Option<Heading> = None;
         for r in 0..sheet.rows.len() {
             // All (cell, metric) candidates of the row, best first.
@@ -398,10 +404,9 @@ fn headings(book: &Book, sheet: &Sheet, forms: &[Form]) -> Vec<Heading> {
                 let Some(key) = text_key(sheet, r, c) else {
                     continue;
                 };
-                for m in Metric::ALL.iter().filter(|m| m.form() == form) {
-                    let word = label_key(m.name_ja());
-                    if let Some(how) = match_key(&key, &word, true) {
-                        cands.push((how.score(&key, &word), c, *m, how));
+                for (m, word) in &words {
+                    if let Some(how) = match_key(&key, word, true) {
+                        cands.push((how.score(&key, word), c, *m, how));
                     }
                 }
             }
@@ -902,6 +907,37 @@ fn value_note(p: &Analysis, rest: &[Analysis], field: &str) -> String {
     }
 }
 
+/// One target's line, with the labels no earlier target of its group has
+/// (the loader refuses a label given to two targets); a target left with
+/// none is written commented out, for a person to settle.
+fn target(
+    body: &mut String,
+    seen: &mut Vec<String>,
+    confirm: &mut Vec<String>,
+    key: &str,
+    list: &[String],
+    comment: &str,
+) {
+    let mut kept = Vec::new();
+    for l in list {
+        let k = label_key(l);
+        if !k.is_empty() && !seen.contains(&k) {
+            seen.push(k);
+            kept.push(l.clone());
+        }
+    }
+    if kept.is_empty() {
+        confirm.push(format!("{key}: 見出しがほかの項目と同じです"));
+        let _ = writeln!(
+            body,
+            "# {key} = {}  # 要確認: 見出しがほかの項目と同じため書いていません（{comment}）",
+            labels(list)
+        );
+    } else {
+        line(body, key, &labels(&kept), comment);
+    }
+}
+
 /// Notes of where the other templates word a target differently.
 fn also(others: &[&Hit], first: &Hit) -> String {
     let differ: Vec<String> = others
@@ -928,6 +964,10 @@ fn render(
     let form = p.form;
     let mut out = String::new();
     let mut confirm: Vec<String> = Vec::new();
+    // Label keys already given to a target, per group the loader keeps
+    // unique (two cells with the same text must not name two targets).
+    let (mut seen_header, mut seen_figures, mut seen_keys, mut seen_columns) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
 
     // --- body first (the file's header lists what to confirm) -----------
     let mut body = String::new();
@@ -1017,7 +1057,14 @@ fn render(
                 also(&others, hit)
             );
         }
-        line(&mut body, field, &labels(&list), &comment);
+        target(
+            &mut body,
+            &mut seen_header,
+            &mut confirm,
+            field,
+            &list,
+            &comment,
+        );
     }
 
     // [header_figures]
@@ -1036,10 +1083,12 @@ fn render(
             if !hit.sure() {
                 confirm.push(format!("{}: {}", m.code(), hit.place()));
             }
-            line(
+            target(
                 &mut body,
+                &mut seen_figures,
+                &mut confirm,
                 m.code(),
-                &labels(&list),
+                &list,
                 &(hit.comment() + &value_note(p, rest, m.code()) + &also(&others, hit)),
             );
         }
@@ -1179,10 +1228,15 @@ fn render(
                     "属性「{}」の行が見つかりません",
                     crate::core::metric::attribute_name_ja(code)
                 ));
-                let _ = writeln!(
-                    body,
-                    "# keys.{code} = [\"{}\"]  # 要確認: この属性の行が見つかりません",
-                    crate::core::metric::attribute_name_ja(code)
+                // The glossary's word, so that the layout loads (a code
+                // table needs keys) and reads a return that uses it.
+                target(
+                    &mut body,
+                    &mut seen_keys,
+                    &mut confirm,
+                    &format!("keys.{code}"),
+                    &[crate::core::metric::attribute_name_ja(code).to_string()],
+                    "要確認: この属性の行が見つかりません（用語集の名前を書いています）",
                 );
                 continue;
             };
@@ -1199,7 +1253,14 @@ fn render(
             if dup {
                 comment.push_str("。要確認: 同じ属性の行が 2 つあります（足し合わされます）");
             }
-            line(&mut body, &format!("keys.{code}"), &labels(&list), &comment);
+            target(
+                &mut body,
+                &mut seen_keys,
+                &mut confirm,
+                &format!("keys.{code}"),
+                &list,
+                &comment,
+            );
         }
         for (_, h) in p.keys.iter().filter(|(c, _)| c.is_none()) {
             confirm.push(format!("行見出し {}「{}」", h.place(), h.text));
@@ -1238,10 +1299,12 @@ fn render(
                 } else {
                     q(l)
                 };
-                line(
+                target(
                     &mut body,
+                    &mut seen_keys,
+                    &mut confirm,
                     &format!("keys.{key}"),
-                    &labels(std::slice::from_ref(l)),
+                    std::slice::from_ref(l),
                     &format!("要確認: 行見出し「{l}」は区域コード・区域名に見えないため、そのままのコードで読みます"),
                 );
             }
@@ -1328,10 +1391,12 @@ fn render(
         if !hit.sure() {
             confirm.push(format!("{}: {}", m.code(), hit.place()));
         }
-        line(
+        target(
             &mut body,
+            &mut seen_columns,
+            &mut confirm,
             m.code(),
-            &labels(&list),
+            &list,
             &(hit.comment() + &also(&others, hit)),
         );
     }
@@ -1453,4 +1518,188 @@ pub fn write_draft(path: &Path, text: &str, force: bool) -> Result<(), DraftErro
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::FileKind;
+
+    fn text(t: &str) -> Cell {
+        if t.is_empty() {
+            Cell::Empty
+        } else if let Ok(n) = t.parse::<f64>() {
+            Cell::Number(n)
+        } else {
+            Cell::Text(t.to_string())
+        }
+    }
+
+    fn book(rows: &[&[&str]]) -> Book {
+        Book {
+            file: "様式.xlsx".into(),
+            kind: FileKind::Workbook,
+            sheets: vec![Sheet {
+                name: "報告".into(),
+                origin: (0, 0),
+                rows: rows
+                    .iter()
+                    .map(|r| r.iter().map(|t| text(t)).collect())
+                    .collect(),
+                merged: Vec::new(),
+            }],
+            unread_sheets: Vec::new(),
+        }
+    }
+
+    const F1: &[&[&str]] = &[
+        &["月次報告"],
+        &["報告年月", ""],
+        &["機関コード", ""],
+        &[],
+        &[
+            "属性",
+            "新規相談者数（実人数）",
+            "延べ相談件数※1",
+            "うち訪問・同行",
+        ],
+        &["高齢者", "", "", ""],
+        &["障害者", "", "", ""],
+        &["合計", "", "", ""],
+    ];
+
+    #[test]
+    fn a_heading_with_a_footnote_mark_is_a_match_to_confirm() {
+        let d = draft(&[book(F1)], None).expect("a draft");
+        assert_eq!(d.form, Form::F1);
+        assert!(
+            d.text.contains("consultations = [\"延べ相談件数※1\", \"延べ相談件数\"]  # 要確認: 報告!C5「延べ相談件数※1」を、注記・記号を除いて「延べ相談件数」とみなしました"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text
+                .contains("new_persons = [\"新規相談者数（実人数）\"]  # 確実: 報告!B5"),
+            "{}",
+            d.text
+        );
+        assert!(
+            d.text.contains("#   - consultations: 報告!C5"),
+            "{}",
+            d.text
+        );
+        assert!(d.to_confirm >= 1);
+    }
+
+    #[test]
+    fn attributes_missing_from_the_template_get_the_glossary_word_to_confirm() {
+        let d = draft(&[book(F1)], None).expect("a draft");
+        assert!(
+            d.text
+                .contains("keys.other = [\"その他\"]  # 要確認: この属性の行が見つかりません"),
+            "{}",
+            d.text
+        );
+        assert!(d
+            .text
+            .contains("total_labels = [\"合計\", \"計\"]  # 確実: 報告!A8"));
+    }
+
+    #[test]
+    fn a_row_label_the_glossary_does_not_know_is_left_for_a_person() {
+        let mut rows: Vec<&[&str]> = F1.to_vec();
+        rows.insert(7, &["ひきこもり", "", "", ""]);
+        let d = draft(&[book(&rows)], None).expect("a draft");
+        assert!(
+            d.text.contains("# keys.? = [\"ひきこもり\"]  # 要確認: 報告!A8「ひきこもり」はどの属性か判別できません"),
+            "{}",
+            d.text
+        );
+    }
+
+    #[test]
+    fn how_labels_match() {
+        let k = |s: &str| label_key(s);
+        assert_eq!(
+            match_key(&k("延べ相談件数"), &k("延べ相談件数"), true),
+            Some(How::Exact)
+        );
+        assert_eq!(
+            match_key(&k("①延べ相談件数："), &k("延べ相談件数"), false),
+            Some(How::Decorated)
+        );
+        assert_eq!(
+            match_key(&k("うち訪問・同行件数"), &k("うち訪問・同行"), true),
+            Some(How::Contains)
+        );
+        assert!(matches!(
+            match_key(&k("重層的支援会議等への出席回数"), &k("重層支援会議への出席回数"), true),
+            Some(How::Similar(d)) if d > 0.7
+        ));
+        // One character never contains its way into a heading.
+        assert_eq!(match_key(&k("計"), &k("延べ相談件数計"), true), None);
+        // Header labels are exact (or decorated) only.
+        assert_eq!(match_key(&k("報告年月日"), &k("報告年月"), false), None);
+    }
+
+    #[test]
+    fn a_merged_label_counts_once_and_its_value_is_past_the_merge() {
+        let mut b = book(&[
+            &["報告月", "報告月", "令和7年4月"],
+            &["事業所番号", "", "", "事業所名称", "センター"],
+            &[],
+            &["対象者区分", "新規相談者数（実人数）", "延べ相談件数"],
+            &["高齢者", "1", "2"],
+        ]);
+        b.sheets[0].merged.push((0, 0, 0, 1));
+        let d = draft(&[b], None).expect("a draft");
+        assert!(d.text.contains("month = [\"報告月\", \"報告年月\"]  # 確実: 報告!A1「報告月」と一致（「報告年月」の言い換え）。値は右の C1（様式.xlsx では「令和7年4月」）"), "{}", d.text);
+        // A blank value cell is not the next label's text.
+        assert!(
+            d.text.contains("値は右の B2（テンプレートでは空欄）"),
+            "{}",
+            d.text
+        );
+    }
+
+    #[test]
+    fn no_heading_row_is_an_error_naming_the_file() {
+        let err = draft(&[book(&[&["記入上の注意"], &["1. 和暦で記入"]])], None).expect_err("none");
+        assert!(matches!(err, DraftError::NoTable { .. }));
+        assert!(err.to_string().contains("様式.xlsx"), "{err}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever the cells, a draft either loads (it is checked with the
+        /// loader before it is returned) or is a typed error; never a panic.
+        #[test]
+        fn any_grid_drafts_or_fails_cleanly(
+            grid in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        "", "1", "合計", "計", "高齢者", "高齢者", "障害者※", "その他", "属性",
+                        "延べ相談件数", "延べ相談件数", "新規", "うち訪問・同行件数", "報告年月",
+                        "機関コード：", "\"引用\"", "支援員数", "C01", "統括", "開催回数",
+                        "参加者数（延べ）", "区・支所", "重層支援会議への出席回数",
+                    ]),
+                    0..6,
+                ),
+                0..10,
+            )
+        ) {
+            let rows: Vec<&[&str]> = grid.iter().map(Vec::as_slice).collect();
+            match draft(&[book(&rows)], None) {
+                Ok(d) => {
+                    proptest::prop_assert!(
+                        super::super::layout::parse(Path::new("d.toml"), &d.text).is_ok()
+                    );
+                }
+                Err(DraftError::Invalid(e)) => {
+                    proptest::prop_assert!(false, "{e}");
+                }
+                Err(_) => {}
+            }
+        }
+    }
 }
