@@ -747,7 +747,7 @@ fn analyse(book: &Book, sheet_index: usize, h: &Heading) -> Analysis {
     }
 }
 
-/// True for a row label that looks like an area: a code such as `C01` or
+/// True for a row label that looks like an area: a code such as `Z09` or
 /// `261017`, or a name ending as ward, branch or district names end.
 fn looks_like_area(label: &str) -> bool {
     let t = label.trim();
@@ -1680,7 +1680,7 @@ mod tests {
                     proptest::sample::select(vec![
                         "", "1", "合計", "計", "高齢者", "高齢者", "障害者※", "その他", "属性",
                         "延べ相談件数", "延べ相談件数", "新規", "うち訪問・同行件数", "報告年月",
-                        "機関コード：", "\"引用\"", "支援員数", "C01", "統括", "開催回数",
+                        "機関コード：", "\"引用\"", "支援員数", "Z09", "統括", "開催回数",
                         "参加者数（延べ）", "区・支所", "重層支援会議への出席回数",
                     ]),
                     0..6,
