@@ -40,6 +40,33 @@ enum Command {
     /// 年度の補助金報告ブックを out/ の集計済みの月から作ります
     /// (the fiscal-year subsidy report, from the months consolidated under out/).
     Report(ReportArgs),
+    /// 対応表の作業: `mapping draft` で市の様式から対応表の下書きを作ります
+    /// (mapping-file tools: `mapping draft` drafts a layout file from a template).
+    #[command(subcommand)]
+    Mapping(MappingCommand),
+}
+
+#[derive(Subcommand)]
+enum MappingCommand {
+    /// 市の様式（空欄または記入済み）からレイアウトファイルの下書きを作ります。確かめる点はコメントに
+    /// (draft a layout file from a city's blank or filled template; what to confirm is in its comments).
+    Draft(DraftArgs),
+}
+
+#[derive(clap::Args)]
+struct DraftArgs {
+    /// 様式のファイル（空欄の様式・記入済みの写し） (template files: blank and/or filled).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// 様式 F1・F3・F4。省略時は見出しから判断します (the form; default: told from the headings).
+    #[arg(long)]
+    form: Option<String>,
+    /// 書き出すファイル。省略時は標準出力 (output file; default: stdout).
+    #[arg(short = 'o', long = "output", value_name = "layout.toml")]
+    output: Option<PathBuf>,
+    /// -o のファイルがあっても上書きします (overwrite an existing -o file).
+    #[arg(long)]
+    force: bool,
 }
 
 /// Language of `check` messages.
@@ -116,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
         Command::Report(args) => report(&args),
+        Command::Mapping(MappingCommand::Draft(args)) => draft(&args),
     };
     match result {
         Ok(code) => code,
@@ -381,6 +409,38 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn draft(args: &DraftArgs) -> Result<ExitCode> {
+    use kasane::mapping::draft::{draft_files, write_draft};
+    let form = match args.form.as_deref() {
+        None => None,
+        Some(f) => Some(
+            kasane::core::Form::from_code(&f.to_ascii_uppercase()).with_context(|| {
+                format!("--form {f:?}: 様式は F1〜F5 で指定してください (form must be F1–F5)")
+            })?,
+        ),
+    };
+    if let Some(missing) = args.files.iter().find(|f| !f.is_file()) {
+        bail!("{}: ファイルがありません (no such file)", missing.display());
+    }
+    let d = draft_files(&args.files, form)?;
+    match &args.output {
+        Some(out) => {
+            write_draft(out, &d.text, args.force)?;
+            eprintln!(
+                "kasane: 様式 {} の下書きを {} に書きました。要確認 {} か所 (drafted form {} to {}; {} place(s) to confirm)",
+                d.form,
+                out.display(),
+                d.to_confirm,
+                d.form,
+                out.display(),
+                d.to_confirm
+            );
+        }
+        None => emit(&d.text),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `mappings/<city>` → `samples/<city>`.

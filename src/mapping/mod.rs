@@ -10,6 +10,7 @@
 //! Every mistake in a mapping file is reported with its file, line and column
 //! when the folder is loaded, before any return is read.
 
+pub mod draft;
 pub mod grant;
 pub mod indicators;
 pub mod layout;
