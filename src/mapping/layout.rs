@@ -198,6 +198,14 @@ struct RawLayout {
     tables: Vec<RawTable>,
 }
 
+/// One `[[tables]]` entry as written: every key of every kind, checked
+/// against its kind ([`TABLE_KEYS`]) into the tagged [`TableLayout`].
+///
+/// Not a `#[serde(tag = "layout")]` enum on purpose: serde buffers an
+/// internally tagged enum's content before choosing the variant, and toml's
+/// `Spanned` (the file:line:col of every message) does not survive that
+/// buffering (toml-rs/toml#535). So a key of another kind of table is
+/// caught by the per-kind list instead, with its line.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTable {
