@@ -11,7 +11,8 @@ use crate::core::location::a1;
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{FormLayout, Mappings, TableLayout};
 use crate::normalize::text::label_key;
-use crate::normalize::{normalize, Return};
+use crate::normalize::Return;
+use crate::pipeline::attributed_agency;
 use crate::read::{read_bytes, Book, Cell, Sheet};
 use serde::Serialize;
 use std::path::Path;
@@ -180,6 +181,9 @@ fn screen(report: &mut CheckReport) {
     }
 }
 
+/// The file read as a month's run reads it ([`crate::pipeline::read_returns`]:
+/// the same limits, the same multi-return workbooks, the same unreadable
+/// messages and agency attribution), then each return checked on its own.
 fn check_unscreened(
     path: &Path,
     mappings: &Mappings,
@@ -187,7 +191,7 @@ fn check_unscreened(
 ) -> (CheckReport, Option<Book>) {
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(crate::pipeline::file_name_text)
         .unwrap_or_default();
     let mut report = CheckReport {
         file: path.display().to_string(),
@@ -201,50 +205,96 @@ fn check_unscreened(
         near_miss: None,
     };
     // The batch month is unknown here; findings carry the return's own.
-    let placeholder = YearMonth {
-        year: 2000,
-        month: 1,
-    };
-    let fail = |report: &mut CheckReport, rule: Rule, loc: Location, msg: String| {
-        let f = Finding::new(placeholder, Severity::Error, rule, msg).at(loc);
-        report.findings.push(from_finding(&f));
-    };
-    // The size limit is checked from the metadata before reading.
-    let bytes = match crate::read::read_file(path, &name) {
-        Ok(b) => b,
-        Err(e) => {
-            fail(
-                &mut report,
-                Rule::UnreadableFile,
-                e.location().clone(),
-                e.to_string(),
-            );
-            return (report, None);
+    let (_, book, results) = crate::pipeline::read_returns(&name, path, mappings, None);
+    let mut read = Read::default();
+    for result in results {
+        match result {
+            Ok(ret) => {
+                let book = book.as_ref().expect("a return comes from a workbook");
+                check_return(&mut report, &mut read, book, &ret, mappings, templates);
+            }
+            Err(p) => {
+                // Attributed as the month's run attributes it (提出状況).
+                if let Some(code) = attributed_agency(&name, &p, &mappings.registry) {
+                    read.agency(&code, mappings);
+                }
+                if report.near_miss.is_none() {
+                    report.near_miss = p.near_miss.as_deref().cloned();
+                }
+                let agency = read.codes.first().cloned().unwrap_or_default();
+                let f = p.into_finding(PLACEHOLDER, &agency);
+                report.findings.push(from_finding(&f));
+            }
         }
-    };
-    let book = match read_bytes(&bytes, &name) {
-        Ok(b) => b,
-        Err(e) => {
-            let f = crate::normalize::Problem::unreadable(&e).into_finding(placeholder, "");
-            report.findings.push(from_finding(&f));
-            return (report, None);
+    }
+    read.fill(&mut report);
+    (report, book)
+}
+
+/// The batch month is unknown to a check; findings carry the return's own.
+const PLACEHOLDER: YearMonth = YearMonth {
+    year: 2000,
+    month: 1,
+};
+
+/// What the returns of one file said, each value once, in order: a
+/// workbook holding several returns lists them all (`;`-joined, as the
+/// month's run lists a file's forms).
+#[derive(Default)]
+struct Read {
+    forms: Vec<String>,
+    layouts: Vec<String>,
+    codes: Vec<String>,
+    names: Vec<String>,
+    months: Vec<String>,
+    figures: usize,
+}
+
+impl Read {
+    fn agency(&mut self, code: &str, mappings: &Mappings) {
+        if !self.codes.iter().any(|c| c == code) {
+            self.codes.push(code.to_string());
+            if let Some(a) = mappings.registry.agency(code) {
+                self.names.push(a.name.clone());
+            }
         }
-    };
-    let ret = match normalize(&book, mappings) {
-        Ok(r) => r,
-        Err(p) => {
-            report.near_miss = p.near_miss.as_deref().cloned();
-            let f = p.into_finding(placeholder, "");
-            report.findings.push(from_finding(&f));
-            return (report, Some(book));
-        }
-    };
-    let month = ret.month.as_ref().map_or(placeholder, |m| m.value);
-    report.form = Some(ret.form.code().to_string());
-    report.layout = Some(ret.layout.clone());
-    report.agency_code = ret.agency_code.as_ref().map(|a| a.value.clone());
-    report.month = ret.month.as_ref().map(|m| m.value.to_string());
-    report.figures = ret.figures.len();
+    }
+
+    fn fill(self, report: &mut CheckReport) {
+        let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(";"));
+        report.form = joined(self.forms);
+        report.layout = joined(self.layouts);
+        report.agency_code = joined(self.codes);
+        report.agency_name = joined(self.names);
+        report.month = joined(self.months);
+        report.figures = self.figures;
+    }
+}
+
+fn push_once(v: &mut Vec<String>, s: String) {
+    if !v.contains(&s) {
+        v.push(s);
+    }
+}
+
+/// Checks one return of the file: its structure against the layout and the
+/// template, its agency against the registry, the single-return rules.
+fn check_return(
+    report: &mut CheckReport,
+    read: &mut Read,
+    book: &Book,
+    ret: &Return,
+    mappings: &Mappings,
+    templates: Option<&Path>,
+) {
+    let name = ret.file.as_str();
+    let month = ret.month.as_ref().map_or(PLACEHOLDER, |m| m.value);
+    push_once(&mut read.forms, ret.form.code().to_string());
+    push_once(&mut read.layouts, ret.layout.clone());
+    if let Some(m) = &ret.month {
+        push_once(&mut read.months, m.value.to_string());
+    }
+    read.figures += ret.figures.len();
     // The structure is compared with the layout as recognition read it
     // (labels it found in other words are reported as label_matched).
     let layout = ret
@@ -255,27 +305,29 @@ fn check_unscreened(
         if let Some(sheet) = book.sheets.iter().find(|s| s.name == ret.sheet) {
             report
                 .findings
-                .extend(structure(&book, sheet, layout, &ret, templates));
+                .extend(structure(book, sheet, layout, ret, templates));
         }
     }
-    let code = report.agency_code.clone().unwrap_or_default();
-    match mappings.registry.agency(&code) {
-        Some(a) => report.agency_name = Some(a.name.clone()),
-        None if !code.is_empty() => {
+    let code = ret
+        .agency_code
+        .as_ref()
+        .map(|a| a.value.clone())
+        .unwrap_or_default();
+    if !code.is_empty() {
+        read.agency(&code, mappings);
+        if mappings.registry.agency(&code).is_none() {
             let loc = ret
                 .agency_code
                 .as_ref()
                 .map(|a| a.source.clone())
-                .unwrap_or_else(|| Location::file(&name));
+                .unwrap_or_else(|| Location::file(name));
             let f = Finding::new(month, Severity::Error, Rule::UnknownAgency, format!("機関コード「{code}」は登録にありません (the agency code is not in the registry)"))
                 .at(loc);
             report.findings.push(from_finding(&f));
         }
-        None => {}
     }
     // Single-return rules, through the same code as the monthly batch.
-    let outcome =
-        crate::reconcile::reconcile(month, &mappings.registry, std::slice::from_ref(&ret));
+    let outcome = crate::reconcile::reconcile(month, &mappings.registry, std::slice::from_ref(ret));
     for f in outcome.findings.iter().filter(|f| {
         matches!(
             f.rule,
@@ -293,7 +345,6 @@ fn check_unscreened(
     }) {
         report.findings.push(from_finding(f));
     }
-    (report, Some(book))
 }
 
 /// Labels of the layout's optional columns (a 累計, a figure some programmes
