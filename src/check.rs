@@ -595,150 +595,26 @@ fn structure(
     out
 }
 
-/// The return's values written back with each problem cell highlighted and a
-/// note on it, plus a sheet listing every problem, so an agency sees its own
-/// sheet marked up. Text is always written as text, never as a formula, and
-/// cut to what a cell or note holds (`report::cell`): a return with a huge
-/// text or thousands of problems is annotated like any other. Problems on
-/// the same cell share its note.
+/// The annotated copy of a checked return ([`crate::report::annotate`]):
+/// its sheets written back with every problem cell marked and noted, and a
+/// sheet listing every problem.
 ///
 /// # Errors
 /// Only if rust_xlsxwriter refuses a value.
 pub fn annotate(book: &Book, report: &CheckReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use crate::report::cell::{
-        fit, sheet_name, summarize, TextCells, MAX_LIST_ROWS, MAX_NOTE_UTF16,
-    };
-    use rust_xlsxwriter::{
-        Color, DocProperties, ExcelDateTime, Format, FormatBorder, Note, Workbook,
-    };
-    use std::collections::BTreeMap;
-    let mut wb = Workbook::new();
-    wb.set_properties(
-        &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
-    let marked = Format::new()
-        .set_background_color(Color::RGB(0xFFEB9C))
-        .set_border(FormatBorder::Medium)
-        .set_border_color(Color::RGB(0xC00000));
-    let head = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xDDEBF7));
-    // The list sheet's name is taken first, so a return's own sheet of that
-    // name is the one renamed.
-    let mut taken = vec!["指摘一覧".to_string()];
-    for sheet in &book.sheets {
-        let ws = wb.add_worksheet();
-        let wanted = if sheet.name.is_empty() {
-            "CSV"
-        } else {
-            sheet.name.as_str()
-        };
-        ws.set_name(sheet_name(wanted, &mut taken))?;
-        // One note per cell: a second insert_note on a cell would replace the first.
-        let mut notes: BTreeMap<(u32, u32), Vec<&CheckFinding>> = BTreeMap::new();
-        for f in &report.findings {
-            if let Some((s, r, c)) = &f.cell {
-                if *s == sheet.name {
-                    notes.entry((*r, *c)).or_default().push(f);
-                }
-            }
-        }
-        for (r, row) in sheet.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (ar, ac) = (
-                    sheet.origin.0 + r as u32,
-                    (sheet.origin.1 + c as u32) as u16,
-                );
-                match cell {
-                    Cell::Empty => {}
-                    Cell::Number(n) => {
-                        ws.write_number(ar, ac, *n)?;
-                    }
-                    Cell::Bool(b) => {
-                        ws.write_boolean(ar, ac, *b)?;
-                    }
-                    other => {
-                        ws.write_text(ar, ac, other.as_text())?;
-                    }
-                }
-            }
-        }
-        for ((r, c), found) in notes {
-            let c16 = c as u16;
-            let text = sheet
-                .rows
-                .get((r - sheet.origin.0.min(r)) as usize)
-                .and_then(|row| row.get((c - sheet.origin.1.min(c)) as usize))
-                .map(Cell::as_text)
-                .unwrap_or_default();
-            ws.write_text_with_format(r, c16, text, &marked)?;
-            let body = summarize(
-                found.iter().map(|f| {
-                    let mut body = format!("【{}】{}", f.rule, f.message_ja);
-                    if !f.expected.is_empty() {
-                        body.push_str(&format!("\n期待値: {}", f.expected));
-                    }
-                    body
-                }),
-                MAX_NOTES_PER_CELL,
-                "\n\n",
-            );
-            ws.insert_note(
-                r,
-                c16,
-                &Note::new(fit(&body, MAX_NOTE_UTF16))
-                    .set_author("kasane")
-                    .set_width(360)
-                    .set_height(140),
-            )?;
-        }
-    }
-    let ws = wb.add_worksheet();
-    ws.set_name("指摘一覧")?;
-    for (c, (h, w)) in [
-        "重要度",
-        "ルール",
-        "箇所",
-        "内容",
-        "Message",
-        "期待値",
-        "実際の値",
-    ]
-    .iter()
-    .zip([8, 22, 40, 60, 50, 16, 16])
-    .enumerate()
-    {
-        ws.write_text_with_format(0, c as u16, *h, &head)?;
-        ws.set_column_width(c as u16, w)?;
-    }
-    let shown = report.findings.len().min(MAX_LIST_ROWS);
-    for (i, f) in report.findings.iter().take(shown).enumerate() {
-        let r = 1 + i as u32;
-        for (c, v) in [
-            f.severity,
-            f.rule,
-            &f.location,
-            &f.message_ja,
-            &f.message_en,
-            &f.expected,
-            &f.actual,
-        ]
+    let marked: Vec<crate::report::annotate::Marked<'_>> = report
+        .findings
         .iter()
-        .enumerate()
-        {
-            ws.write_text(r, c as u16, *v)?;
-        }
-    }
-    if shown < report.findings.len() {
-        let more = report.findings.len() - shown;
-        ws.write_text(
-            1 + shown as u32,
-            0,
-            format!("※ 以下 {more} 件を省略しました（Excel の行数の上限）。全件は --json で表示できます ({more} more left out; see --json)"),
-        )?;
-    }
-    wb.save_to_buffer()
+        .map(|f| crate::report::annotate::Marked {
+            severity: f.severity,
+            rule: f.rule,
+            location: &f.location,
+            message_ja: &f.message_ja,
+            message_en: &f.message_en,
+            expected: &f.expected,
+            actual: &f.actual,
+            cell: f.cell.as_ref().map(|(s, r, c)| (s.as_str(), *r, *c)),
+        })
+        .collect();
+    crate::report::annotate::annotate(book, &marked)
 }
-
-/// How many problems of one cell its note spells out before 「…ほか N 件」.
-const MAX_NOTES_PER_CELL: usize = 10;
