@@ -6,6 +6,12 @@
 //! single-return rules find (`total_mismatch`, `inconsistent_figures`), each
 //! with its cell, the text found and what was expected, in Japanese and
 //! English. Cross-agency rules need the whole month and are not run here.
+//!
+//! A file is read exactly as a month's run reads it
+//! ([`crate::pipeline::read_returns`]): the same limits, the same
+//! unreadable-file messages and agency attribution, and a workbook holding
+//! several returns checked return by return. The annotated copy is written
+//! by [`crate::report::annotate`].
 
 use crate::core::location::a1;
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
@@ -48,7 +54,9 @@ pub struct CheckReport {
     pub form: Option<String>,
     /// The layout file that read it.
     pub layout: Option<String>,
-    /// The agency code found.
+    /// The agency code found (`;`-joined for a workbook of several
+    /// returns); for a file that gave no return, the agency a month's run
+    /// attributes it to, if any.
     pub agency_code: Option<String>,
     /// The agency's registry name.
     pub agency_name: Option<String>,
