@@ -6,12 +6,19 @@
 //! single-return rules find (`total_mismatch`, `inconsistent_figures`), each
 //! with its cell, the text found and what was expected, in Japanese and
 //! English. Cross-agency rules need the whole month and are not run here.
+//!
+//! A file is read exactly as a month's run reads it
+//! ([`crate::pipeline::read_returns`]): the same limits, the same
+//! unreadable-file messages and agency attribution, and a workbook holding
+//! several returns checked return by return. The annotated copy is written
+//! by [`crate::report::annotate`].
 
 use crate::core::location::a1;
 use crate::core::{Finding, Location, Rule, Severity, YearMonth};
 use crate::mapping::{FormLayout, Mappings, TableLayout};
 use crate::normalize::text::label_key;
-use crate::normalize::{normalize, Return};
+use crate::normalize::Return;
+use crate::pipeline::attributed_agency;
 use crate::read::{read_bytes, Book, Cell, Sheet};
 use serde::Serialize;
 use std::path::Path;
@@ -47,7 +54,9 @@ pub struct CheckReport {
     pub form: Option<String>,
     /// The layout file that read it.
     pub layout: Option<String>,
-    /// The agency code found.
+    /// The agency code found (`;`-joined for a workbook of several
+    /// returns); for a file that gave no return, the agency a month's run
+    /// attributes it to, if any.
     pub agency_code: Option<String>,
     /// The agency's registry name.
     pub agency_name: Option<String>,
@@ -180,6 +189,9 @@ fn screen(report: &mut CheckReport) {
     }
 }
 
+/// The file read as a month's run reads it ([`crate::pipeline::read_returns`]:
+/// the same limits, the same multi-return workbooks, the same unreadable
+/// messages and agency attribution), then each return checked on its own.
 fn check_unscreened(
     path: &Path,
     mappings: &Mappings,
@@ -187,7 +199,7 @@ fn check_unscreened(
 ) -> (CheckReport, Option<Book>) {
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(crate::pipeline::file_name_text)
         .unwrap_or_default();
     let mut report = CheckReport {
         file: path.display().to_string(),
@@ -201,50 +213,96 @@ fn check_unscreened(
         near_miss: None,
     };
     // The batch month is unknown here; findings carry the return's own.
-    let placeholder = YearMonth {
-        year: 2000,
-        month: 1,
-    };
-    let fail = |report: &mut CheckReport, rule: Rule, loc: Location, msg: String| {
-        let f = Finding::new(placeholder, Severity::Error, rule, msg).at(loc);
-        report.findings.push(from_finding(&f));
-    };
-    // The size limit is checked from the metadata before reading.
-    let bytes = match crate::read::read_file(path, &name) {
-        Ok(b) => b,
-        Err(e) => {
-            fail(
-                &mut report,
-                Rule::UnreadableFile,
-                e.location().clone(),
-                e.to_string(),
-            );
-            return (report, None);
+    let (_, book, results) = crate::pipeline::read_returns(&name, path, mappings, None);
+    let mut read = Read::default();
+    for result in results {
+        match result {
+            Ok(ret) => {
+                let book = book.as_ref().expect("a return comes from a workbook");
+                check_return(&mut report, &mut read, book, &ret, mappings, templates);
+            }
+            Err(p) => {
+                // Attributed as the month's run attributes it (提出状況).
+                if let Some(code) = attributed_agency(&name, &p, &mappings.registry) {
+                    read.agency(&code, mappings);
+                }
+                if report.near_miss.is_none() {
+                    report.near_miss = p.near_miss.as_deref().cloned();
+                }
+                let agency = read.codes.first().cloned().unwrap_or_default();
+                let f = p.into_finding(PLACEHOLDER, &agency);
+                report.findings.push(from_finding(&f));
+            }
         }
-    };
-    let book = match read_bytes(&bytes, &name) {
-        Ok(b) => b,
-        Err(e) => {
-            let f = crate::normalize::Problem::unreadable(&e).into_finding(placeholder, "");
-            report.findings.push(from_finding(&f));
-            return (report, None);
+    }
+    read.fill(&mut report);
+    (report, book)
+}
+
+/// The batch month is unknown to a check; findings carry the return's own.
+const PLACEHOLDER: YearMonth = YearMonth {
+    year: 2000,
+    month: 1,
+};
+
+/// What the returns of one file said, each value once, in order: a
+/// workbook holding several returns lists them all (`;`-joined, as the
+/// month's run lists a file's forms).
+#[derive(Default)]
+struct Read {
+    forms: Vec<String>,
+    layouts: Vec<String>,
+    codes: Vec<String>,
+    names: Vec<String>,
+    months: Vec<String>,
+    figures: usize,
+}
+
+impl Read {
+    fn agency(&mut self, code: &str, mappings: &Mappings) {
+        if !self.codes.iter().any(|c| c == code) {
+            self.codes.push(code.to_string());
+            if let Some(a) = mappings.registry.agency(code) {
+                self.names.push(a.name.clone());
+            }
         }
-    };
-    let ret = match normalize(&book, mappings) {
-        Ok(r) => r,
-        Err(p) => {
-            report.near_miss = p.near_miss.as_deref().cloned();
-            let f = p.into_finding(placeholder, "");
-            report.findings.push(from_finding(&f));
-            return (report, Some(book));
-        }
-    };
-    let month = ret.month.as_ref().map_or(placeholder, |m| m.value);
-    report.form = Some(ret.form.code().to_string());
-    report.layout = Some(ret.layout.clone());
-    report.agency_code = ret.agency_code.as_ref().map(|a| a.value.clone());
-    report.month = ret.month.as_ref().map(|m| m.value.to_string());
-    report.figures = ret.figures.len();
+    }
+
+    fn fill(self, report: &mut CheckReport) {
+        let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(";"));
+        report.form = joined(self.forms);
+        report.layout = joined(self.layouts);
+        report.agency_code = joined(self.codes);
+        report.agency_name = joined(self.names);
+        report.month = joined(self.months);
+        report.figures = self.figures;
+    }
+}
+
+fn push_once(v: &mut Vec<String>, s: String) {
+    if !v.contains(&s) {
+        v.push(s);
+    }
+}
+
+/// Checks one return of the file: its structure against the layout and the
+/// template, its agency against the registry, the single-return rules.
+fn check_return(
+    report: &mut CheckReport,
+    read: &mut Read,
+    book: &Book,
+    ret: &Return,
+    mappings: &Mappings,
+    templates: Option<&Path>,
+) {
+    let name = ret.file.as_str();
+    let month = ret.month.as_ref().map_or(PLACEHOLDER, |m| m.value);
+    push_once(&mut read.forms, ret.form.code().to_string());
+    push_once(&mut read.layouts, ret.layout.clone());
+    if let Some(m) = &ret.month {
+        push_once(&mut read.months, m.value.to_string());
+    }
+    read.figures += ret.figures.len();
     // The structure is compared with the layout as recognition read it
     // (labels it found in other words are reported as label_matched).
     let layout = ret
@@ -255,27 +313,29 @@ fn check_unscreened(
         if let Some(sheet) = book.sheets.iter().find(|s| s.name == ret.sheet) {
             report
                 .findings
-                .extend(structure(&book, sheet, layout, &ret, templates));
+                .extend(structure(book, sheet, layout, ret, templates));
         }
     }
-    let code = report.agency_code.clone().unwrap_or_default();
-    match mappings.registry.agency(&code) {
-        Some(a) => report.agency_name = Some(a.name.clone()),
-        None if !code.is_empty() => {
+    let code = ret
+        .agency_code
+        .as_ref()
+        .map(|a| a.value.clone())
+        .unwrap_or_default();
+    if !code.is_empty() {
+        read.agency(&code, mappings);
+        if mappings.registry.agency(&code).is_none() {
             let loc = ret
                 .agency_code
                 .as_ref()
                 .map(|a| a.source.clone())
-                .unwrap_or_else(|| Location::file(&name));
+                .unwrap_or_else(|| Location::file(name));
             let f = Finding::new(month, Severity::Error, Rule::UnknownAgency, format!("機関コード「{code}」は登録にありません (the agency code is not in the registry)"))
                 .at(loc);
             report.findings.push(from_finding(&f));
         }
-        None => {}
     }
     // Single-return rules, through the same code as the monthly batch.
-    let outcome =
-        crate::reconcile::reconcile(month, &mappings.registry, std::slice::from_ref(&ret));
+    let outcome = crate::reconcile::reconcile(month, &mappings.registry, std::slice::from_ref(ret));
     for f in outcome.findings.iter().filter(|f| {
         matches!(
             f.rule,
@@ -293,7 +353,6 @@ fn check_unscreened(
     }) {
         report.findings.push(from_finding(f));
     }
-    (report, Some(book))
 }
 
 /// Labels of the layout's optional columns (a 累計, a figure some programmes
@@ -544,150 +603,26 @@ fn structure(
     out
 }
 
-/// The return's values written back with each problem cell highlighted and a
-/// note on it, plus a sheet listing every problem, so an agency sees its own
-/// sheet marked up. Text is always written as text, never as a formula, and
-/// cut to what a cell or note holds (`report::cell`): a return with a huge
-/// text or thousands of problems is annotated like any other. Problems on
-/// the same cell share its note.
+/// The annotated copy of a checked return ([`crate::report::annotate`]):
+/// its sheets written back with every problem cell marked and noted, and a
+/// sheet listing every problem.
 ///
 /// # Errors
 /// Only if rust_xlsxwriter refuses a value.
 pub fn annotate(book: &Book, report: &CheckReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use crate::report::cell::{
-        fit, sheet_name, summarize, TextCells, MAX_LIST_ROWS, MAX_NOTE_UTF16,
-    };
-    use rust_xlsxwriter::{
-        Color, DocProperties, ExcelDateTime, Format, FormatBorder, Note, Workbook,
-    };
-    use std::collections::BTreeMap;
-    let mut wb = Workbook::new();
-    wb.set_properties(
-        &DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
-    let marked = Format::new()
-        .set_background_color(Color::RGB(0xFFEB9C))
-        .set_border(FormatBorder::Medium)
-        .set_border_color(Color::RGB(0xC00000));
-    let head = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xDDEBF7));
-    // The list sheet's name is taken first, so a return's own sheet of that
-    // name is the one renamed.
-    let mut taken = vec!["指摘一覧".to_string()];
-    for sheet in &book.sheets {
-        let ws = wb.add_worksheet();
-        let wanted = if sheet.name.is_empty() {
-            "CSV"
-        } else {
-            sheet.name.as_str()
-        };
-        ws.set_name(sheet_name(wanted, &mut taken))?;
-        // One note per cell: a second insert_note on a cell would replace the first.
-        let mut notes: BTreeMap<(u32, u32), Vec<&CheckFinding>> = BTreeMap::new();
-        for f in &report.findings {
-            if let Some((s, r, c)) = &f.cell {
-                if *s == sheet.name {
-                    notes.entry((*r, *c)).or_default().push(f);
-                }
-            }
-        }
-        for (r, row) in sheet.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (ar, ac) = (
-                    sheet.origin.0 + r as u32,
-                    (sheet.origin.1 + c as u32) as u16,
-                );
-                match cell {
-                    Cell::Empty => {}
-                    Cell::Number(n) => {
-                        ws.write_number(ar, ac, *n)?;
-                    }
-                    Cell::Bool(b) => {
-                        ws.write_boolean(ar, ac, *b)?;
-                    }
-                    other => {
-                        ws.write_text(ar, ac, other.as_text())?;
-                    }
-                }
-            }
-        }
-        for ((r, c), found) in notes {
-            let c16 = c as u16;
-            let text = sheet
-                .rows
-                .get((r - sheet.origin.0.min(r)) as usize)
-                .and_then(|row| row.get((c - sheet.origin.1.min(c)) as usize))
-                .map(Cell::as_text)
-                .unwrap_or_default();
-            ws.write_text_with_format(r, c16, text, &marked)?;
-            let body = summarize(
-                found.iter().map(|f| {
-                    let mut body = format!("【{}】{}", f.rule, f.message_ja);
-                    if !f.expected.is_empty() {
-                        body.push_str(&format!("\n期待値: {}", f.expected));
-                    }
-                    body
-                }),
-                MAX_NOTES_PER_CELL,
-                "\n\n",
-            );
-            ws.insert_note(
-                r,
-                c16,
-                &Note::new(fit(&body, MAX_NOTE_UTF16))
-                    .set_author("kasane")
-                    .set_width(360)
-                    .set_height(140),
-            )?;
-        }
-    }
-    let ws = wb.add_worksheet();
-    ws.set_name("指摘一覧")?;
-    for (c, (h, w)) in [
-        "重要度",
-        "ルール",
-        "箇所",
-        "内容",
-        "Message",
-        "期待値",
-        "実際の値",
-    ]
-    .iter()
-    .zip([8, 22, 40, 60, 50, 16, 16])
-    .enumerate()
-    {
-        ws.write_text_with_format(0, c as u16, *h, &head)?;
-        ws.set_column_width(c as u16, w)?;
-    }
-    let shown = report.findings.len().min(MAX_LIST_ROWS);
-    for (i, f) in report.findings.iter().take(shown).enumerate() {
-        let r = 1 + i as u32;
-        for (c, v) in [
-            f.severity,
-            f.rule,
-            &f.location,
-            &f.message_ja,
-            &f.message_en,
-            &f.expected,
-            &f.actual,
-        ]
+    let marked: Vec<crate::report::annotate::Marked<'_>> = report
+        .findings
         .iter()
-        .enumerate()
-        {
-            ws.write_text(r, c as u16, *v)?;
-        }
-    }
-    if shown < report.findings.len() {
-        let more = report.findings.len() - shown;
-        ws.write_text(
-            1 + shown as u32,
-            0,
-            format!("※ 以下 {more} 件を省略しました（Excel の行数の上限）。全件は --json で表示できます ({more} more left out; see --json)"),
-        )?;
-    }
-    wb.save_to_buffer()
+        .map(|f| crate::report::annotate::Marked {
+            severity: f.severity,
+            rule: f.rule,
+            location: &f.location,
+            message_ja: &f.message_ja,
+            message_en: &f.message_en,
+            expected: &f.expected,
+            actual: &f.actual,
+            cell: f.cell.as_ref().map(|(s, r, c)| (s.as_str(), *r, *c)),
+        })
+        .collect();
+    crate::report::annotate::annotate(book, &marked)
 }
-
-/// How many problems of one cell its note spells out before 「…ほか N 件」.
-const MAX_NOTES_PER_CELL: usize = 10;

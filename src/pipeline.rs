@@ -12,7 +12,7 @@ pub use crate::derive::{InputFile, MonthRun};
 use crate::mapping::{MappingError, Mappings};
 use crate::normalize::identity::guess_agency;
 use crate::normalize::{normalize_all_for_month, Problem, Return, RowAccount};
-use crate::read::{is_return_file, read_bytes, read_file};
+use crate::read::{is_return_file, read_bytes, read_file, Book};
 use crate::reconcile::{reconcile_received, PriorFigure, PriorFigures, PriorMonth, Unreadable};
 use crate::report::ReportError;
 use crate::store::MonthRecords;
@@ -235,10 +235,7 @@ pub fn consolidate_with_progress(
             }
             Ok(ret) => returns.push(ret),
             Err(p) => {
-                // The guess normalize made from the cells, else the file name.
-                let agency = p.agency_guess.as_ref().map(|g| g.code.clone()).or_else(|| {
-                    guess_agency(&input.name, None, &mappings.registry).map(|g| g.code)
-                });
+                let agency = attributed_agency(&input.name, &p, &mappings.registry);
                 if let Some(code) = &agency {
                     unreadable.push(Unreadable {
                         agency_code: code.clone(),
@@ -514,6 +511,21 @@ fn cost_return_finding(month: YearMonth, ret: &Return) -> Finding {
     .at(Location::file(&ret.file))
 }
 
+/// The agency a file that gave no return is attributed to: the guess
+/// normalize made from its cells, else one from its name. Both the month's
+/// run (提出状況, the finding's agency) and `check` use it.
+pub(crate) fn attributed_agency(
+    name: &str,
+    problem: &Problem,
+    registry: &crate::core::Registry,
+) -> Option<String> {
+    problem
+        .agency_guess
+        .as_ref()
+        .map(|g| g.code.clone())
+        .or_else(|| guess_agency(name, None, registry).map(|g| g.code))
+}
+
 /// Reads, hashes and normalizes one file; problems become a finding-to-be.
 pub(crate) fn process_file(
     name: &str,
@@ -521,6 +533,26 @@ pub(crate) fn process_file(
     mappings: &Mappings,
     batch_month: Option<YearMonth>,
 ) -> (InputFile, FileResults) {
+    let (input, _, results) = read_returns(name, path, mappings, batch_month);
+    (input, results)
+}
+
+/// What one file gave: how it was read, its workbook when it could be read
+/// at all, and its returns or the problems that kept them.
+pub(crate) type FileRead = (InputFile, Option<Book>, FileResults);
+
+/// The one way a return file is read, by a month's run ([`process_file`])
+/// and by `kasane check` alike: the size limits checked from the metadata
+/// before reading, the bytes hashed, the workbook read with the reader's
+/// limits, and every return it holds normalized (a workbook may hold
+/// several). A file that cannot be read gives one `unreadable_file`
+/// problem and no workbook.
+pub(crate) fn read_returns(
+    name: &str,
+    path: &Path,
+    mappings: &Mappings,
+    batch_month: Option<YearMonth>,
+) -> FileRead {
     let mut input = InputFile {
         name: name.to_string(),
         bytes: 0,
@@ -534,7 +566,7 @@ pub(crate) fn process_file(
         Ok(b) => b,
         Err(e) => {
             // The cause and what to do in Japanese; the reader's words in English.
-            return (input, vec![Err(Problem::unreadable(&e))]);
+            return (input, None, vec![Err(Problem::unreadable(&e))]);
         }
     };
     input.bytes = bytes.len() as u64;
@@ -543,7 +575,7 @@ pub(crate) fn process_file(
         Ok(b) => b,
         Err(e) => {
             // The cause and what to do in Japanese; the reader's words in English.
-            return (input, vec![Err(Problem::unreadable(&e))]);
+            return (input, None, vec![Err(Problem::unreadable(&e))]);
         }
     };
     // A workbook may hold several returns (a ward office forwarding its
@@ -581,7 +613,7 @@ pub(crate) fn process_file(
         input.form = forms.join(";");
         input.layout = layouts.join(";");
     }
-    (input, results)
+    (input, Some(book), results)
 }
 
 /// The batch month when none is given: the month most monthly returns

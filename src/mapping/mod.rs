@@ -14,6 +14,7 @@ pub mod draft;
 pub mod grant;
 pub mod indicators;
 pub mod layout;
+pub mod registry;
 pub mod waivers;
 
 pub use layout::{
@@ -96,7 +97,7 @@ pub enum MappingError {
     },
     /// The registry files.
     #[error(transparent)]
-    Registry(#[from] crate::core::registry::RegistryError),
+    Registry(#[from] registry::RegistryError),
 }
 
 impl Mappings {
@@ -139,7 +140,7 @@ impl Mappings {
                 None
             }
         };
-        let registry = match Registry::load(dir) {
+        let registry = match registry::load(dir) {
             Ok(r) => Some(r),
             Err(e) => {
                 errors.push(e.into());

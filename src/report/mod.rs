@@ -8,6 +8,7 @@
 //! half-written month, and an earlier run's files are replaced only by a
 //! complete new set.
 
+pub mod annotate;
 pub mod cell;
 pub mod fiscal;
 pub mod manifest;
