@@ -11,6 +11,7 @@
 pub mod fiscal;
 pub mod month;
 pub mod run;
+pub mod tables;
 
 pub use fiscal::{fiscal_year, FiscalData};
 pub use month::{month, MonthFigures};

@@ -2,7 +2,9 @@
 //! and each indicator's standing at the month, from this month's records
 //! and the earlier months' sums under `out/` ([`crate::store::History`]).
 
+use super::tables::{area_table, project_table, AreaTable, ProjectTable};
 use super::MonthRun;
+use crate::core::metric::PROJECTS;
 use crate::core::YearMonth;
 use crate::mapping::indicators::Standing;
 use crate::reconcile::Status;
@@ -25,6 +27,10 @@ pub struct MonthFigures {
     pub fiscal_year_months: Vec<YearMonth>,
     /// Each indicator's standing at the month, in the mappings' order.
     pub standings: Vec<Standing>,
+    /// One table per project, in project order ([`PROJECTS`]).
+    pub projects: Vec<ProjectTable>,
+    /// The flow figures by area.
+    pub areas: AreaTable,
 }
 
 /// Derives the month's figures from the run and the months before it.
@@ -65,5 +71,10 @@ pub fn month(run: &MonthRun, history: &History) -> MonthFigures {
             .iter()
             .map(|ind| ind.standing(run.month, &figures))
             .collect(),
+        projects: PROJECTS
+            .iter()
+            .map(|(project, _)| project_table(run, *project))
+            .collect(),
+        areas: area_table(run),
     }
 }

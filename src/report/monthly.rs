@@ -15,14 +15,14 @@
 //! Text from returns is always written as a string, never as a formula. The
 //! creation time is fixed from the month so reruns are byte-identical.
 
-use crate::core::metric::{field_name_ja, project_name_ja, Kind, PROJECTS};
-use crate::core::{Form, Metric, Record, Severity};
+use crate::core::metric::{field_name_ja, project_name_ja, Kind};
+use crate::core::{Form, Metric, Severity};
+use crate::derive::tables::{AreaTable, ProjectTable};
 use crate::derive::{MonthFigures, MonthRun};
 use crate::mapping::indicators::IndicatorKind;
 use crate::report::cell::{summarize, thousands, TextCells, MAX_LIST_ROWS};
 use crate::report::style::{japanese_default, new_workbook, printable, Styles, TextWidths};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Formula, Worksheet, XlsxError};
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Builds the workbook in memory; 明細's temporary file goes in the system's
@@ -91,13 +91,13 @@ pub fn build_in(
                 sheet(&mut |ws| submissions(ws, run, &st))?,
             ];
             let mut names = Vec::new();
-            for (project, _) in PROJECTS {
+            for table in &figures.projects {
                 sheets.push(sheet(&mut |ws| {
-                    names.extend(project_sheet(ws, run, *project, &st)?);
+                    names.extend(project_sheet(ws, run, table, &st)?);
                     Ok(())
                 })?);
             }
-            sheets.push(sheet(&mut |ws| by_area(ws, run, &st))?);
+            sheets.push(sheet(&mut |ws| by_area(ws, run, &figures.areas, &st))?);
             sheets.push(sheet(&mut |ws| indicators(ws, run, figures, &st))?);
             sheets.push(sheet(&mut |ws| findings(ws, run, &st))?);
             Ok((sheets, names))
@@ -307,17 +307,6 @@ fn submissions(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), Xl
     Ok(())
 }
 
-/// The metrics that occur in the records and that `keep` accepts, in
-/// glossary order.
-fn metrics_present(records: &[&Record], keep: impl Fn(Metric) -> bool) -> Vec<Metric> {
-    let present: BTreeSet<Metric> = records.iter().map(|r| r.metric).collect();
-    Metric::ALL
-        .iter()
-        .copied()
-        .filter(|m| keep(*m) && present.contains(m))
-        .collect()
-}
-
 /// One sheet per project (spec §5): figures by agency (and by area or site
 /// where the form reports them so), a 合計 row, then subtotals by field and by
 /// area as SUMIF formulas over the rows above. Every formula carries its
@@ -327,48 +316,17 @@ fn metrics_present(records: &[&Record], keep: impl Fn(Metric) -> bool) -> Vec<Me
 fn project_sheet(
     ws: &mut Worksheet,
     run: &MonthRun,
-    project: u8,
+    table: &ProjectTable,
     st: &Styles,
 ) -> Result<Vec<(Metric, String)>, XlsxError> {
+    let project = table.project;
     let name = project_name_ja(project);
     let sheet = format!("事業{project} {}", name.trim_end_matches("事業"));
     ws.set_name(&sheet)?;
     printable(ws);
-    let records: Vec<&Record> = run
-        .outcome
-        .records
-        .iter()
-        .filter(|r| r.project == project && r.form.is_monthly())
-        .collect();
-    let metrics = metrics_present(&records, |m| m.project() == project);
-    // F1/F2: one row per agency (figures summed over the row keys: attributes,
-    // sending agencies); F3/F4: one row per agency and key (area, site).
-    let by_key = metrics
-        .first()
-        .is_some_and(|m| matches!(m.form(), Form::F3 | Form::F4));
-    let order: BTreeMap<&str, usize> = run
-        .mappings
-        .registry
-        .agencies
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.code.as_str(), i))
-        .collect();
-    // (registry order, agency, key) → (the row's area, field, figures).
-    type Line = (String, String, BTreeMap<Metric, u64>);
-    let mut rows: BTreeMap<(usize, &str, &str), Line> = BTreeMap::new();
-    for r in &records {
-        let key = if by_key { r.key.as_str() } else { "" };
-        let idx = order
-            .get(r.agency_code.as_str())
-            .copied()
-            .unwrap_or(usize::MAX);
-        let line = rows
-            .entry((idx, r.agency_code.as_str(), key))
-            .or_insert_with(|| (r.area_code.clone(), r.field.clone(), BTreeMap::new()));
-        *line.2.entry(r.metric).or_default() += r.value;
-    }
-    let form = metrics.first().map_or(Form::F1, |m| m.form());
+    let metrics = &table.metrics;
+    let by_key = table.by_key;
+    let form = table.form;
     ws.write_text_with_format(
         0,
         0,
@@ -415,43 +373,23 @@ fn project_sheet(
     ws.set_repeat_rows(head_row, head_row)?;
     let mut widths = TextWidths::new(&heads);
     let mut r = head_row;
-    let mut sums = vec![0u64; metrics.len()];
-    // Subtotals by field and by area, for the SUMIF blocks' cached results.
-    let mut by_field: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    let mut by_area: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for ((idx, code, key), (area, field, values)) in &rows {
+    for line in &table.lines {
         r += 1;
-        let agency = run.mappings.registry.agencies.get(*idx);
         let cells = [
-            *code,
-            agency.map_or("", |a| a.name.as_str()),
-            field_name_ja(field),
-            area.as_str(),
-            key,
+            line.agency_code.as_str(),
+            line.agency_name.as_str(),
+            line.field.as_str(),
+            line.area.as_str(),
+            line.key.as_str(),
         ];
         for (c, text) in cells.iter().take(heads.len()).enumerate() {
             widths.see(c, text);
             ws.write_text_with_format(r, c as u16, *text, &st.text)?;
         }
-        let f = by_field
-            .entry(field_name_ja(field))
-            .or_insert_with(|| vec![0; metrics.len()]);
-        for (i, m) in metrics.iter().enumerate() {
-            if let Some(v) = values.get(m) {
-                f[i] += v;
-            }
-        }
-        let a = by_area
-            .entry(area.as_str())
-            .or_insert_with(|| vec![0; metrics.len()]);
-        for (i, m) in metrics.iter().enumerate() {
+        for (i, v) in line.values.iter().enumerate() {
             let c = first_metric + i as u16;
-            match values.get(m) {
-                Some(v) => {
-                    sums[i] += v;
-                    a[i] += v;
-                    ws.write_number_with_format(r, c, *v as f64, &st.num)?
-                }
+            match v {
+                Some(v) => ws.write_number_with_format(r, c, *v as f64, &st.num)?,
                 None => ws.write_blank(r, c, &st.text)?,
             };
         }
@@ -464,7 +402,7 @@ fn project_sheet(
     for c in 1..first_metric {
         ws.write_blank(total_row, c, &st.total_label)?;
     }
-    for (i, sum) in sums.iter().enumerate() {
+    for (i, sum) in table.sums.iter().enumerate() {
         let c = first_metric + i as u16;
         let formula = if last_data >= first_data {
             Formula::new(format!("=SUM({})", column_range(c, first_data, last_data)))
@@ -480,8 +418,8 @@ fn project_sheet(
     // 分野 (C) or 区域 (D) column of the agency rows.
     let mut row = total_row + 2;
     for (title, criteria_col, groups) in [
-        ("分野別（各機関の数値の合計）", 2u16, &by_field),
-        ("区域別（各機関の数値の合計）", 3u16, &by_area),
+        ("分野別（各機関の数値の合計）", 2u16, &table.by_field),
+        ("区域別（各機関の数値の合計）", 3u16, &table.by_area),
     ] {
         if groups.len() < 2 || last_data < first_data {
             continue;
@@ -546,15 +484,15 @@ fn absolute_range(col: u16, first: u32, last: u32) -> String {
     format!("${name}${}:${name}${}", first + 1, last + 1)
 }
 
-fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxError> {
+fn by_area(
+    ws: &mut Worksheet,
+    run: &MonthRun,
+    table: &AreaTable,
+    st: &Styles,
+) -> Result<(), XlsxError> {
     ws.set_name("区別集計")?;
     printable(ws);
-    let all: Vec<&Record> = run.outcome.records.iter().collect();
-    let flows = metrics_present(&all, |m| {
-        matches!(m.form(), Form::F1 | Form::F3 | Form::F4)
-            && m.kind() == Kind::Flow
-            && m != Metric::MeetingAttendance
-    });
+    let flows = &table.flows;
     ws.write_text_with_format(
         0,
         0,
@@ -581,42 +519,18 @@ fn by_area(ws: &mut Worksheet, run: &MonthRun, st: &Styles) -> Result<(), XlsxEr
         ws.set_column_width(2 + i as u16, 13)?;
     }
     ws.set_row_height(head_row, 60)?;
-    let mut table: BTreeMap<String, BTreeMap<Metric, u64>> = BTreeMap::new();
-    for rec in &run.outcome.records {
-        let area = if run.mappings.registry.area(&rec.area_code).is_some() {
-            rec.area_code.clone()
-        } else {
-            String::new()
-        };
-        *table
-            .entry(area)
-            .or_default()
-            .entry(rec.metric)
-            .or_default() += rec.value;
-    }
-    let mut lines: Vec<(String, String)> = run
-        .mappings
-        .registry
-        .areas
-        .iter()
-        .map(|a| (a.code.clone(), a.name.clone()))
-        .collect();
-    lines.push((String::new(), "複数区域・全市".to_string()));
-    let mut sums = vec![0u64; flows.len()];
-    for (i, (code, name)) in lines.iter().enumerate() {
+    for (i, (code, name, values)) in table.lines.iter().enumerate() {
         let r = head_row + 1 + i as u32;
         ws.write_text_with_format(r, 0, code, &st.text)?;
         ws.write_text_with_format(r, 1, name, &st.text)?;
-        for (j, m) in flows.iter().enumerate() {
-            let v = table.get(code).and_then(|t| t.get(m)).copied().unwrap_or(0);
-            sums[j] += v;
-            ws.write_number_with_format(r, 2 + j as u16, v as f64, &st.num)?;
+        for (j, v) in values.iter().enumerate() {
+            ws.write_number_with_format(r, 2 + j as u16, *v as f64, &st.num)?;
         }
     }
-    let total_row = head_row + 1 + lines.len() as u32;
+    let total_row = head_row + 1 + table.lines.len() as u32;
     ws.write_text_with_format(total_row, 0, "合計", &st.total_label)?;
     ws.write_blank(total_row, 1, &st.total_label)?;
-    for (j, sum) in sums.iter().enumerate() {
+    for (j, sum) in table.sums.iter().enumerate() {
         let col = rust_xlsxwriter::utility::column_number_to_name(2 + j as u16);
         let f = Formula::new(format!("=SUM({col}{}:{col}{})", head_row + 2, total_row))
             .set_result(sum.to_string());
