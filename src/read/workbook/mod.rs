@@ -14,21 +14,49 @@
 //! A formula whose cached result was never saved (files written by scripts)
 //! would read as an empty cell; we read the formulas too and mark such cells,
 //! so that a missing figure is reported instead of counted as zero.
+//!
+//! One file per format, each a [`ReadSheets`] over its calamine reader:
+//! [`xlsx`], [`xlsb`], [`xls`], [`ods`]; this file holds what they share
+//! (opening, the visible worksheets, cell conversion, dates).
 
 use super::grid::{book_too_large, Area, Budget, GridBuilder};
 use super::limits::MAX_BOOK_SHEETS;
 use super::sniff::{workbook_kind, WorkbookKind};
-use super::xlsx_dates::MissedDates;
 use super::xlsx_parts::Zip;
 use super::{Book, Cell, FileKind, ReadError, Sheet};
 use crate::core::month::date_from_serial;
 use crate::core::Location;
-use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
-use std::collections::HashSet;
+use calamine::{Data, DataRef, Dimensions, Reader, SheetType, SheetVisible};
 use std::io::{Cursor, Read, Seek};
-use std::rc::Rc;
+
+mod ods;
+mod xls;
+mod xlsb;
+mod xlsx;
 
 type Bytes<'a> = Cursor<&'a [u8]>;
+
+/// What a workbook is read from: its bytes, its name for messages, the zip
+/// archive the sniffing opened (zip-based formats), and whether `.xlsx`
+/// sheets get kasane's own one-pass scan ([`read_with`]).
+struct Source<'a> {
+    bytes: &'a [u8],
+    file: &'a str,
+    zip: Option<Zip<'a>>,
+    scan: bool,
+}
+
+/// One workbook format, read through its calamine reader (calamine's own
+/// shape: one reader per format behind its `Reader` trait): the format's
+/// checks before opening, then each visible worksheet into a grid. A sheet
+/// that cannot be read is an `Err` in the list; an `Err` of the whole call
+/// refuses the file.
+trait ReadSheets {
+    fn read_sheets(
+        source: Source<'_>,
+        budget: &mut Budget,
+    ) -> Result<Vec<Result<Sheet, ReadError>>, ReadError>;
+}
 
 pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
     read_with(bytes, file, true)
@@ -39,56 +67,18 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Book, ReadError> {
 fn read_with(bytes: &[u8], file: &str, scan: bool) -> Result<Book, ReadError> {
     let (kind, zip) = workbook_kind(bytes, file)?;
     let mut budget = Budget::default();
-    let results = match kind {
-        WorkbookKind::Xlsx => {
-            let mut wb: Xlsx<Bytes<'_>> =
-                open(bytes, file, |e| matches!(e, calamine::XlsxError::Password))?;
-            let mut parts = zip.and_then(|mut zip| Some((MissedDates::load(&mut zip)?, zip)));
-            let names = sheets_to_read(&wb, file)?;
-            // Two sheet entries pointing at one part would read it twice
-            // (600 entries took minutes): refused, as no workbook saved by
-            // a spreadsheet program does it.
-            if let Some((missed, zip)) = &parts {
-                let mut seen = HashSet::new();
-                for name in &names {
-                    let path = missed.sheet_member(zip, name).unwrap_or(name);
-                    if !seen.insert(path.to_string()) {
-                        return Err(book_too_large(file, name, "sheets reading one part", 2, 1));
-                    }
-                }
-            }
-            read_each(names, |name| {
-                read_xlsx_sheet(&mut wb, parts.as_mut(), scan, file, name, &mut budget)
-            })?
-        }
-        WorkbookKind::Xlsb => {
-            let mut wb: Xlsb<Bytes<'_>> =
-                open(bytes, file, |e| matches!(e, calamine::XlsbError::Password))?;
-            let names = sheets_to_read(&wb, file)?;
-            read_each(names, |name| {
-                read_xlsb_sheet(&mut wb, file, name, &mut budget)
-            })?
-        }
-        WorkbookKind::Xls => {
-            super::cfb_guard::check(bytes, file)?;
-            let mut wb: Xls<Bytes<'_>> =
-                open(bytes, file, |e| matches!(e, calamine::XlsError::Password))?;
-            let names = sheets_to_read(&wb, file)?;
-            read_each(names, |name| {
-                let merged = wb.worksheet_merge_cells(name).unwrap_or_default();
-                read_whole_sheet(&mut wb, file, name, &merged, &mut budget)
-            })?
-        }
-        WorkbookKind::Ods => {
-            super::sniff::check_ods_repeats(bytes, file)?;
-            let mut wb: Ods<Bytes<'_>> =
-                open(bytes, file, |e| matches!(e, calamine::OdsError::Password))?;
-            let names = sheets_to_read(&wb, file)?;
-            read_each(names, |name| {
-                read_whole_sheet(&mut wb, file, name, &[], &mut budget)
-            })?
-        }
+    let source = Source {
+        bytes,
+        file,
+        zip,
+        scan,
     };
+    let results = match kind {
+        WorkbookKind::Xlsx => xlsx::XlsxBook::read_sheets(source, &mut budget),
+        WorkbookKind::Xlsb => xlsb::XlsbBook::read_sheets(source, &mut budget),
+        WorkbookKind::Xls => xls::XlsBook::read_sheets(source, &mut budget),
+        WorkbookKind::Ods => ods::OdsBook::read_sheets(source, &mut budget),
+    }?;
     let mut sheets = Vec::new();
     let mut unread_sheets = Vec::new();
     for r in results {
@@ -189,101 +179,6 @@ fn read_each(
 
 fn area(d: &Dimensions) -> Area {
     (d.start.0, d.start.1, d.end.0, d.end.1)
-}
-
-fn read_xlsx_sheet(
-    wb: &mut Xlsx<Bytes<'_>>,
-    mut parts: Option<&mut (Rc<MissedDates>, Zip<'_>)>,
-    scan: bool,
-    file: &str,
-    name: &str,
-    budget: &mut Budget,
-) -> Result<Sheet, ReadError> {
-    // One pass of our own over the sheet's XML finds the merged areas, the
-    // cells under date formats calamine misses, and whether any formula may
-    // lack its saved result; without it (a very large sheet, an unusual
-    // file), calamine's own passes are made instead.
-    let scan = parts
-        .as_mut()
-        .filter(|_| scan)
-        .and_then(|(missed, zip)| missed.scan(zip, name));
-    // Merged areas are a convenience for labels; a sheet whose list cannot
-    // be read is still read without them.
-    let merged: Vec<Area> = match &scan {
-        Some(scan) => scan.merged.clone(),
-        None => match wb.worksheet_merge_cells(name) {
-            Some(Ok(dims)) => dims.iter().map(area).collect(),
-            _ => Vec::new(),
-        },
-    };
-    let mut grid = GridBuilder::new(file, name, budget);
-    {
-        let mut cells = wb
-            .worksheet_cells_reader(name)
-            .map_err(|e| sheet_error(file, name, e))?;
-        while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(file, name, e))? {
-            grid.visit()?;
-            let (r, c) = cell.get_position();
-            grid.push(r, c, convert_ref(cell.get_value()))?;
-        }
-    }
-    // Formulas matter only where no value was saved (`<f>…</f><v/>`, as
-    // scripts write): a sheet whose every formula has its value is not
-    // parsed a second time. A sheet whose formulas cannot be listed still
-    // has its values.
-    let formulas = scan.as_ref().is_none_or(|s| s.formulas_without_value);
-    if formulas {
-        if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
-            while let Ok(Some(f)) = cells.next_formula() {
-                grid.visit()?;
-                let (r, c) = f.get_position();
-                grid.push_formula(r, c, f.get_value())?;
-            }
-        }
-    }
-    if let Some((missed, zip)) = parts.filter(|(m, _)| m.has_dates()) {
-        let cells = match scan {
-            Some(scan) => scan.date_cells,
-            None => missed.cells(zip, name),
-        };
-        for (r, c) in cells {
-            if let Some(cell) = grid.value_mut(r, c) {
-                if let Cell::Number(n) = *cell {
-                    if let Some(d) = missed.date(n) {
-                        *cell = Cell::Date(d);
-                    }
-                }
-            }
-        }
-    }
-    grid.finish(&merged)
-}
-
-fn read_xlsb_sheet(
-    wb: &mut Xlsb<Bytes<'_>>,
-    file: &str,
-    name: &str,
-    budget: &mut Budget,
-) -> Result<Sheet, ReadError> {
-    let mut grid = GridBuilder::new(file, name, budget);
-    {
-        let mut cells = wb
-            .worksheet_cells_reader(name)
-            .map_err(|e| sheet_error(file, name, e))?;
-        while let Some(cell) = cells.next_cell().map_err(|e| sheet_error(file, name, e))? {
-            grid.visit()?;
-            let (r, c) = cell.get_position();
-            grid.push(r, c, convert_ref(cell.get_value()))?;
-        }
-    }
-    if let Ok(mut cells) = wb.worksheet_cells_reader(name) {
-        while let Ok(Some(f)) = cells.next_formula() {
-            grid.visit()?;
-            let (r, c) = f.get_position();
-            grid.push_formula(r, c, f.get_value())?;
-        }
-    }
-    grid.finish(&[])
 }
 
 /// `.xls` and `.ods`: calamine has parsed the sheet already; its cells still
