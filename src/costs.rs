@@ -24,6 +24,9 @@ pub struct CostRun {
     /// Agencies whose F5 records came from the returns found in the year's
     /// consolidated months ([`gather`]) rather than the `--costs` folder.
     pub found_in_months: usize,
+    /// The earlier run's `costs.csv` could not be read ([`gather`]): it is
+    /// not overwritten.
+    pub earlier_unreadable: bool,
 }
 
 /// The month F5 records carry: the fiscal year's last month.
@@ -38,6 +41,7 @@ impl CostRun {
             records: &self.outcome.records,
             findings: &self.outcome.findings,
             returns_read: !self.inputs.is_empty(),
+            keep_records_file: self.earlier_unreadable,
         }
     }
 }
@@ -100,6 +104,7 @@ pub fn consolidate_costs(
         outcome,
         rows,
         found_in_months: 0,
+        earlier_unreadable: false,
     })
 }
 
@@ -162,6 +167,7 @@ pub fn gather(
         .at(Location::file(path.display().to_string()))
     };
     let earlier = crate::store::fiscal_dir(out, fiscal_year).join(crate::store::months::COSTS);
+    let mut earlier_unreadable = false;
     let run = match costs_dir {
         Some(dir) => Some(consolidate_costs(mappings, dir, fiscal_year)?),
         // Without --costs, the costs of an earlier run are kept as they are:
@@ -178,9 +184,11 @@ pub fn gather(
                 },
                 rows: RowAccount::default(),
                 found_in_months: 0,
+                earlier_unreadable: false,
             }),
             Err(e) => {
                 problems.push(unreadable(e, &earlier));
+                earlier_unreadable = true;
                 None
             }
         },
@@ -218,6 +226,7 @@ pub fn gather(
         },
         rows: RowAccount::default(),
         found_in_months: 0,
+        earlier_unreadable,
     });
     let from_folder: std::collections::BTreeSet<String> = run
         .outcome

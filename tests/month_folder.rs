@@ -173,6 +173,50 @@ fn an_f5_cost_return_in_the_month_is_set_aside_for_the_fiscal_report() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("月次フォルダにあった報告 1 機関分"));
 }
 
+/// A damaged `FY2025/costs.csv` (an earlier run's) is reported and kept as
+/// it is — not replaced by the one return found in a month's folder, which
+/// would silently drop every other agency's costs.
+#[test]
+fn a_damaged_costs_file_is_reported_and_kept_not_overwritten() {
+    let (t, dir) = april_copy();
+    std::fs::copy(
+        root().join("samples/kyoto/FY2025/CHI-002_FY2025_F5.xlsx"),
+        dir.join("CHI-002_FY2025_F5.xlsx"),
+    )
+    .expect("copy");
+    let r = run(&dir);
+    let out = t.path().join("out");
+    figures_after(&r, &out);
+    let fy = out.join("FY2025");
+    std::fs::create_dir_all(&fy).expect("FY folder");
+    let damaged = "month,agency_code\n2026-03\n";
+    std::fs::write(fy.join("costs.csv"), damaged).expect("damaged costs.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_kasane"))
+        .args(["report", "--fiscal-year", "2025", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(fy.join("costs.csv")).expect("costs.csv"),
+        damaged,
+        "the damaged file is kept for a person to look at"
+    );
+    let findings = read_csv(&fy.join("costs_findings.csv"));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "unreadable_file" && f["source"].contains("costs.csv")),
+        "{findings:?}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn links_are_not_followed_and_odd_names_stay_distinct() {

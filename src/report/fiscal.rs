@@ -35,6 +35,10 @@ pub struct CostFiles<'a> {
     /// Whether cost returns were read this time (else the findings file of
     /// the run that read them is kept).
     pub returns_read: bool,
+    /// The year's `costs.csv` on disk could not be read: it is kept as it
+    /// is for a person to look at (the findings say so), never replaced by
+    /// the few returns found in the months.
+    pub keep_records_file: bool,
 }
 
 /// The report's file name.
@@ -57,7 +61,9 @@ pub fn write_costs(out: &Path, fiscal_year: i32, c: CostFiles<'_>) -> Result<(),
     };
     let records = super::csv_out::records(c.records).map_err(csv_err(COSTS))?;
     let findings = super::csv_out::findings(c.findings).map_err(csv_err(COSTS_FINDINGS))?;
-    write_atomically(&dir.join(COSTS), &records)?;
+    if !c.keep_records_file {
+        write_atomically(&dir.join(COSTS), &records)?;
+    }
     // Without a folder of cost returns read this time, the findings of
     // the run that read them stay.
     if c.returns_read || !c.findings.is_empty() {
