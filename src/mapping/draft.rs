@@ -17,7 +17,7 @@
 
 use crate::core::location::a1;
 use crate::core::metric::{ATTRIBUTES, FIELDS};
-use crate::core::text::label_key;
+use crate::core::text::{bigrams, dice, label_key, undecorate};
 use crate::core::{Form, Metric};
 use crate::read::{read_bytes, read_file, Book, Cell, ReadError, Sheet};
 use std::collections::BTreeMap;
@@ -127,7 +127,7 @@ fn match_key(cell: &str, word: &str, fuzzy: bool) -> Option<How> {
     }
     let best = std::iter::once(cell)
         .chain(stages.iter().copied())
-        .map(|s| dice(s, word))
+        .map(|s| dice(&bigrams(s), &bigrams(word)))
         .fold(0.0, f64::max);
     (best >= SIMILAR).then_some(How::Similar(best))
 }
@@ -135,94 +135,6 @@ fn match_key(cell: &str, word: &str, fuzzy: bool) -> Option<How> {
 /// The similarity below which two headings are not taken as the same (as
 /// recognition uses for headings, mappings/README.md).
 const SIMILAR: f64 = 0.6;
-
-/// Character-bigram Dice coefficient of two keys.
-fn dice(a: &str, b: &str) -> f64 {
-    let grams = |s: &str| {
-        let cs: Vec<char> = s.chars().collect();
-        let mut g: Vec<(char, char)> = cs.windows(2).map(|w| (w[0], w[1])).collect();
-        g.sort_unstable();
-        g
-    };
-    let (a, b) = (grams(a), grams(b));
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (a.len() + b.len()) as f64
-}
-
-/// The labels inside a decorated key, each stripping one more decoration
-/// (`延べ相談件数※2` → `延べ相談件数`). The same rules recognition uses
-/// (normalize::recognize::undecorate, which mapping may not depend on), so
-/// that what the draft calls "注記を除くと一致" is what the reader calls so.
-fn undecorate(key: &str) -> Vec<&str> {
-    let mut stages = Vec::new();
-    let mut s = key;
-    while let Some(next) = strip_once(s) {
-        if next.is_empty() || next == s {
-            break;
-        }
-        stages.push(next);
-        s = next;
-    }
-    stages
-}
-
-fn strip_once(s: &str) -> Option<&str> {
-    let mut chars = s.chars();
-    if let Some(c) = chars.next() {
-        if matches!(
-            c,
-            '※' | '*' | '●' | '○' | '■' | '□' | '◆' | '◇' | '・' | '★' | '☆'
-        ) || ('\u{2460}'..='\u{2473}').contains(&c)
-        {
-            return Some(chars.as_str());
-        }
-    }
-    if let Some(rest) = strip_numbering(s) {
-        return Some(rest);
-    }
-    if let Some(rest) = s.strip_suffix([':', '：', '*', '※']) {
-        return Some(rest);
-    }
-    if let Some(i) = s.rfind(['※', '*', '注']) {
-        if i > 0 && s[i..].chars().skip(1).all(|c| c.is_ascii_digit()) {
-            return Some(&s[..i]);
-        }
-    }
-    if s.ends_with([')', ']', '】', '〕']) {
-        if let Some(i) = s.rfind(['(', '[', '【', '〔']) {
-            if i > 0 {
-                return Some(&s[..i]);
-            }
-        }
-    }
-    None
-}
-
-fn strip_numbering(s: &str) -> Option<&str> {
-    let t = s.strip_prefix('(').unwrap_or(s);
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
-    if digits == 0 || digits > 2 {
-        return None;
-    }
-    let rest = &t[digits..];
-    rest.strip_prefix([')', '.', '、'])
-        .or_else(|| rest.starts_with(|c: char| !c.is_ascii()).then_some(rest))
-        .filter(|r| !r.is_empty())
-}
 
 /// Header-block labels templates use, by layout field. The glossary names
 /// figures, not these; the words here are the ones municipal templates

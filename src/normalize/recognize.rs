@@ -28,6 +28,7 @@
 
 use super::text::label_key;
 use super::{cached_label_key, Problem, SheetKeys};
+use crate::core::text::{bigrams, dice, undecorate};
 use crate::core::{Registry, Rule, Severity};
 use crate::mapping::layout::LongColumn;
 use crate::mapping::{CaseColumn, FormLayout, HeaderField, KeyKind, TableLayout};
@@ -400,110 +401,9 @@ impl SheetIndex {
     }
 }
 
-/// Sorted, distinct character bigrams of a key.
-fn bigrams(key: &str) -> Vec<u64> {
-    let chars: Vec<char> = key.chars().collect();
-    let mut v: Vec<u64> = chars
-        .windows(2)
-        .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32))
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-/// The Dice coefficient of two sorted bigram sets.
-fn dice(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (a.len() + b.len()) as f64
-}
-
 /// Similarity of two label texts (bigram Dice of their keys), for messages.
 pub fn similarity(a: &str, b: &str) -> f64 {
     dice(&bigrams(&label_key(a)), &bigrams(&label_key(b)))
-}
-
-/// The labels inside a decorated cell key: footnote marks, notes in
-/// brackets, colons and numbering stripped from either end, one at a time;
-/// every stage is a candidate (`継続支援対象者数（月末）※2` gives
-/// `継続支援対象者数(月末)` and then `継続支援対象者数`). Empty when nothing
-/// could be stripped.
-pub(crate) fn undecorate(key: &str) -> Vec<&str> {
-    let mut stages = Vec::new();
-    let mut s = key;
-    while let Some(next) = strip_once(s) {
-        if next.is_empty() || next == s {
-            break;
-        }
-        stages.push(next);
-        s = next;
-    }
-    stages
-}
-
-fn strip_once(s: &str) -> Option<&str> {
-    // Leading bullets and numbering: ①, 1., (1), ※, ●, ■, ・.
-    let mut chars = s.chars();
-    if let Some(c) = chars.next() {
-        if matches!(
-            c,
-            '※' | '*' | '●' | '○' | '■' | '□' | '◆' | '◇' | '・' | '★' | '☆'
-        ) || ('\u{2460}'..='\u{2473}').contains(&c)
-        {
-            return Some(chars.as_str());
-        }
-    }
-    if let Some(rest) = strip_numbering(s) {
-        return Some(rest);
-    }
-    // Trailing colon or mark.
-    if let Some(rest) = s.strip_suffix([':', '：', '*', '※']) {
-        return Some(rest);
-    }
-    // A footnote: ※1, *2, 注3.
-    if let Some(i) = s.rfind(['※', '*', '注']) {
-        if i > 0 && s[i..].chars().skip(1).all(|c| c.is_ascii_digit()) {
-            return Some(&s[..i]);
-        }
-    }
-    // A note in brackets at the end.
-    if s.ends_with([')', ']', '】', '〕']) {
-        if let Some(i) = s.rfind(['(', '[', '【', '〔']) {
-            if i > 0 {
-                return Some(&s[..i]);
-            }
-        }
-    }
-    None
-}
-
-/// `1.` `1)` `(1)` `1 ` at the start of a key.
-fn strip_numbering(s: &str) -> Option<&str> {
-    let t = s.strip_prefix('(').unwrap_or(s);
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
-    if digits == 0 || digits > 2 {
-        return None;
-    }
-    let rest = &t[digits..];
-    // `1.` `1)` `(1)`, or a circled number (NFKC made ① a plain 1) right
-    // before the label's first character.
-    rest.strip_prefix([')', '.', '、'])
-        .or_else(|| rest.starts_with(|c: char| !c.is_ascii()).then_some(rest))
-        .filter(|r| !r.is_empty())
 }
 
 /// A match of one want in one sheet, before cells are shared out.

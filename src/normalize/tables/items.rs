@@ -177,7 +177,7 @@ fn read_items_by_content(
             });
             let composed = heading.and_then(|h| {
                 std::iter::once(h)
-                    .chain(crate::normalize::recognize::undecorate(h))
+                    .chain(crate::core::text::undecorate(h))
                     .find_map(|h| find(&format!("{label}{h}")))
             });
             if let Some(i) = composed {
