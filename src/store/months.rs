@@ -69,22 +69,10 @@ pub fn read_findings(path: &Path) -> Result<Vec<FindingRow>, ReadBackError> {
         line,
         message,
     };
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| err(None, e.to_string()))?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| err(Some(1), e.to_string()))?
-        .clone();
-    let column = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or_else(|| {
-            err(
-                Some(1),
-                format!("列 {name} がありません (no column {name})"),
-            )
-        })
-    };
-    let [severity, rule, agency, status, waiver] =
-        ["severity", "rule", "agency_code", "status", "waiver"].map(column);
-    let (severity, rule, agency, status, waiver) = (severity?, rule?, agency?, status?, waiver?);
+    let (mut rdr, [severity, rule, agency, status, waiver]) = super::records::open_columns(
+        path,
+        ["severity", "rule", "agency_code", "status", "waiver"],
+    )?;
     let mut out = Vec::new();
     for row in rdr.records() {
         let row = row.map_err(|e| err(e.position().map(|p| p.line()), e.to_string()))?;

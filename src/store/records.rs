@@ -16,6 +16,35 @@ pub struct ReadBackError {
     pub message: String,
 }
 
+/// Opens a consolidated CSV and finds the columns `names` by their
+/// headings (columns may be added at the end or reordered).
+///
+/// # Errors
+/// The file cannot be opened or its header read, or a column is missing
+/// (line 1).
+pub(super) fn open_columns<const N: usize>(
+    path: &Path,
+    names: [&str; N],
+) -> Result<(csv::Reader<std::fs::File>, [usize; N]), ReadBackError> {
+    let err = |line: Option<u64>, message: String| ReadBackError {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| err(None, e.to_string()))?;
+    let headers = rdr.headers().map_err(|e| err(Some(1), e.to_string()))?;
+    let mut idx = [0usize; N];
+    for (i, name) in names.iter().enumerate() {
+        idx[i] = headers.iter().position(|h| h == *name).ok_or_else(|| {
+            err(
+                Some(1),
+                format!("列 {name} がありません (no column {name})"),
+            )
+        })?;
+    }
+    Ok((rdr, idx))
+}
+
 /// Columns of `records.csv` (spec §6): written by `report::csv_out`, read
 /// back by [`read_records`].
 pub const RECORD_COLUMNS: [&str; 12] = [
@@ -58,24 +87,7 @@ fn read(path: &Path, of_month: Option<YearMonth>) -> Result<Vec<Record>, ReadBac
         line,
         message,
     };
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| err(None, e.to_string()))?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| err(Some(1), e.to_string()))?
-        .clone();
-    let column = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or_else(|| {
-            err(
-                Some(1),
-                format!("列 {name} がありません (no column {name})"),
-            )
-        })
-    };
-    let cols = RECORD_COLUMNS.map(column);
-    let mut idx = [0usize; 12];
-    for (i, c) in cols.into_iter().enumerate() {
-        idx[i] = c?;
-    }
+    let (mut rdr, idx) = open_columns(path, RECORD_COLUMNS)?;
     let mut out = Vec::new();
     for row in rdr.records() {
         let row = row.map_err(|e| err(e.position().map(|p| p.line()), e.to_string()))?;

@@ -64,35 +64,7 @@ pub(super) fn read_items(
         {
             Some((metric, labels)) => {
                 seen.push(*metric);
-                match parse_count(ctx.sheet.get(r, vc)) {
-                    Count::Value(v) => {
-                        rows.claim(r, RowUse::Record);
-                        out.figures.push(Figure {
-                            key: String::new(),
-                            metric: *metric,
-                            value: v,
-                            area: None,
-                            field: None,
-                            source: ctx.loc(r, vc),
-                        });
-                    }
-                    Count::Blank => {
-                        rows.claim(r, RowUse::Record);
-                        out.figures.push(Figure {
-                            key: String::new(),
-                            metric: *metric,
-                            value: 0,
-                            area: None,
-                            field: None,
-                            source: ctx.loc(r, vc),
-                        });
-                    }
-                    Count::Bad(t) => {
-                        rows.claim(r, RowUse::Finding);
-                        out.problems
-                            .push(Problem::bad_value(ctx.loc(r, vc), &labels[0], &t));
-                    }
-                }
+                read_item(ctx, rows, &mut out, r, vc, *metric, &labels[0]);
             }
             None => {
                 rows.claim(r, RowUse::Finding);
@@ -199,35 +171,7 @@ fn read_items_by_content(
         for (i, c) in hits {
             let (metric, labels) = &items[i];
             seen[i] = true;
-            match parse_count(ctx.sheet.get(r, c)) {
-                Count::Value(v) => {
-                    rows.claim(r, RowUse::Record);
-                    out.figures.push(Figure {
-                        key: String::new(),
-                        metric: *metric,
-                        value: v,
-                        area: None,
-                        field: None,
-                        source: ctx.loc(r, c),
-                    });
-                }
-                Count::Blank => {
-                    rows.claim(r, RowUse::Record);
-                    out.figures.push(Figure {
-                        key: String::new(),
-                        metric: *metric,
-                        value: 0,
-                        area: None,
-                        field: None,
-                        source: ctx.loc(r, c),
-                    });
-                }
-                Count::Bad(t) => {
-                    rows.claim(r, RowUse::Finding);
-                    out.problems
-                        .push(Problem::bad_value(ctx.loc(r, c), &labels[0], &t));
-                }
-            }
+            read_item(ctx, rows, &mut out, r, c, *metric, &labels[0]);
         }
     }
     if !any_row {
@@ -248,4 +192,36 @@ fn read_items_by_content(
         }
     }
     out
+}
+
+/// One item's figure at (`r`, `c`): a count, or a blank read as zero (spec
+/// §1, as in a table), else a finding naming the item's label.
+fn read_item(
+    ctx: &Context<'_>,
+    rows: &mut Claims<'_>,
+    out: &mut TableOutput,
+    r: usize,
+    c: usize,
+    metric: Metric,
+    label: &str,
+) {
+    let value = match parse_count(ctx.sheet.get(r, c)) {
+        Count::Value(v) => v,
+        Count::Blank => 0,
+        Count::Bad(t) => {
+            rows.claim(r, RowUse::Finding);
+            out.problems
+                .push(Problem::bad_value(ctx.loc(r, c), label, &t));
+            return;
+        }
+    };
+    rows.claim(r, RowUse::Record);
+    out.figures.push(Figure {
+        key: String::new(),
+        metric,
+        value,
+        area: None,
+        field: None,
+        source: ctx.loc(r, c),
+    });
 }
